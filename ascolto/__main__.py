@@ -1,0 +1,5 @@
+import sys
+
+from ascolto.cli import main
+
+sys.exit(main())

@@ -1,0 +1,242 @@
+"""The one YAML configuration: brands, sources, alert rules, channels. Validated on load, errors name file and key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ascolto.timebuckets import parse_interval
+
+
+class ConfigError(Exception):
+    """A configuration problem; str() is '<file>: <key>: <problem>' lines."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Brand(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    handles: list[str] = []  # @handles
+    hashtags: list[str] = []  # #hashtags
+    owned_domains: list[str] = []
+    owned_accounts: list[str] = []  # accounts of the brand itself (its replies count for care metrics)
+    query: str = ""  # brand query language; empty = name OR aliases OR handles OR hashtags
+    languages: list[str] = ["it", "en"]
+
+    @field_validator("handles")
+    @classmethod
+    def _handles(cls, v: list[str]) -> list[str]:
+        return [h if h.startswith("@") else "@" + h for h in v]
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hashtags(cls, v: list[str]) -> list[str]:
+        return [h if h.startswith("#") else "#" + h for h in v]
+
+    @field_validator("query")
+    @classmethod
+    def _query_parses(cls, v: str) -> str:
+        if v.strip():
+            from nlp.query import parse_query
+
+            parse_query(v)  # raises QuerySyntaxError (a ValueError) with position and expected token
+        return v
+
+    def effective_query(self) -> str:
+        """The brand's query; when none is written, any of its names, handles or hashtags."""
+        if self.query.strip():
+            return self.query
+        terms = [self.name, *self.aliases, *self.handles, *self.hashtags]
+        return " OR ".join(f'"{t}"' if " " in t else t for t in terms)
+
+
+SourceKind = Literal["feed", "web", "reddit", "mastodon", "hackernews", "appstore"]
+
+
+class Source(_Strict):
+    """One place to crawl. Kind-specific settings live in `options` and are validated by the crawler for that kind."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: SourceKind
+    urls: list[str] = Field(min_length=1)
+    platform: str | None = None  # defaults per kind (news for feeds, forum for web, ...)
+    brands: list[str] = []  # restrict to these brands (default: all)
+    interval: str = "15m"
+    allow_private: bool = False  # tests and the demo crawl loopback; real sources never should
+    credentials_env: dict[str, str] = {}  # option name -> environment variable holding the secret
+    options: dict[str, Any] = {}
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        parse_interval(v)
+        return v
+
+
+Detector = Literal[
+    "volume_spike", "slow_build", "negative_share", "viral_mention", "emerging_term", "unanswered_complaint"
+]
+
+
+class QuietHours(_Strict):
+    start: str = Field(pattern=r"^\d{2}:\d{2}$")
+    end: str = Field(pattern=r"^\d{2}:\d{2}$")
+    timezone: str = "Europe/Rome"
+
+
+class AlertRule(_Strict):
+    name: str = Field(min_length=1)
+    detector: Detector
+    brand: str | None = None  # None: every brand
+    metric: Literal["complaints", "negative", "all"] = "complaints"
+    filters: dict[str, list[str]] = {}  # e.g. {"topics": ["delivery"], "langs": ["it"]}
+    window: str = "1h"
+    sensitivity: float = Field(default=3.0, gt=0)
+    min_count: int = Field(default=5, ge=0)
+    cooldown: str = "2h"
+    limit_minutes: int = Field(default=60, gt=0)  # unanswered_complaint: reply expected within this
+    channels: list[str] = []
+    quiet_hours: QuietHours | None = None
+    options: dict[str, Any] = {}
+
+    @field_validator("window", "cooldown")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        parse_interval(v)
+        return v
+
+
+class EmailChannel(_Strict):
+    name: str
+    kind: Literal["email"]
+    host: str = "localhost"
+    port: int = 25
+    security: Literal["plain", "starttls", "ssl"] = "plain"
+    username_env: str | None = None
+    password_env: str | None = None  # secrets by environment variable name, never inline
+    sender: str = "ascolto@localhost"
+    to: list[str] = Field(min_length=1)
+
+
+class SlackChannel(_Strict):
+    name: str
+    kind: Literal["slack"]
+    webhook_url_env: str
+
+
+class WebhookChannel(_Strict):
+    name: str
+    kind: Literal["webhook"]
+    url: str
+    secret_env: str | None = None
+
+
+class FileChannel(_Strict):
+    name: str
+    kind: Literal["file"]
+    path: str  # JSON lines outbox; relative paths are under the data directory
+
+
+Channel = Annotated[EmailChannel | SlackChannel | WebhookChannel | FileChannel, Field(discriminator="kind")]
+
+
+class Dashboard(_Strict):
+    host: str = "127.0.0.1"
+    port: int = 8765
+    public_url: str | None = None  # used for links in alerts
+    token_env: str | None = None  # required when binding beyond loopback
+
+
+class Config(_Strict):
+    brands: list[Brand] = Field(min_length=1)
+    sources: list[Source] = []
+    alerts: list[AlertRule] = []
+    channels: list[Channel] = []
+    store: str | None = None
+    dashboard: Dashboard = Dashboard()
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        brand_names = {b.name for b in self.brands}
+        channel_names = {c.name for c in self.channels}
+        _unique("brands", [b.name for b in self.brands])
+        _unique("sources", [s.name for s in self.sources])
+        _unique("alerts", [r.name for r in self.alerts])
+        _unique("channels", [c.name for c in self.channels])
+        for i, source in enumerate(self.sources):
+            for brand in source.brands:
+                if brand not in brand_names:
+                    raise ValueError(f"sources[{i}].brands: unknown brand {brand!r}")
+        for i, rule in enumerate(self.alerts):
+            if rule.brand is not None and rule.brand not in brand_names:
+                raise ValueError(f"alerts[{i}].brand: unknown brand {rule.brand!r}")
+            for channel in rule.channels:
+                if channel not in channel_names:
+                    raise ValueError(f"alerts[{i}].channels: unknown channel {channel!r}")
+        return self
+
+    def brand(self, name: str) -> Brand:
+        return next(b for b in self.brands if b.name == name)
+
+    def channel(self, name: str) -> Any:
+        return next(c for c in self.channels if c.name == name)
+
+
+def _unique(section: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{i}].name: duplicate name {name!r}")
+        seen.add(name)
+
+
+def secret(env_name: str | None) -> str | None:
+    """Read a secret from the environment by the variable name the config gives (never from the file)."""
+    return os.environ.get(env_name) if env_name else None
+
+
+def load_config(path: str | Path) -> Config:
+    """Load and validate; raise ConfigError naming the file, the key and the problem."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(f"{path}: {where}invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: (top level): expected a mapping with brands, sources, alerts, channels")
+    return config_from_dict(raw, str(path))
+
+
+def config_from_dict(raw: dict[str, Any], origin: str = "<config>") -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = _key(err["loc"])
+            problem = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{origin}: {key or '(top level)'}: {problem}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif part in ("email", "slack", "webhook", "file"):
+            continue  # discriminated-union tag, not a key the user wrote
+        else:
+            key += ("." if key else "") + str(part)
+    return key

@@ -1,0 +1,48 @@
+"""What most commands share: the --config option, loading it (exit 2 on error), and opening the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ascolto.config import Config, ConfigError, load_config
+from ascolto.paths import data_dir, default_store
+from storage import MentionStore, open_store
+
+EXIT_CONFIG = 2
+
+
+def add_config_argument(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--config", "-c", required=required, metavar="FILE",
+        help="YAML configuration (default: $ASCOLTO_HOME/config.yaml if present)",
+    )
+
+
+def config_path(args: argparse.Namespace) -> Path | None:
+    if getattr(args, "config", None):
+        return Path(args.config)
+    fallback = data_dir() / "config.yaml"
+    return fallback if fallback.exists() else None
+
+
+def load_config_or_exit(args: argparse.Namespace) -> Config:
+    """Validate before anything is written; a bad config exits with status 2 and a message naming file and key."""
+    path = config_path(args)
+    if path is None:
+        print("ascolto: no configuration: pass --config FILE (see config/example.yaml)", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG)
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"ascolto: invalid configuration\n{exc}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
+
+
+def store_location(args: argparse.Namespace, config: Config | None = None) -> str:
+    return getattr(args, "store", None) or (config.store if config and config.store else None) or default_store()
+
+
+def open_store_for(args: argparse.Namespace, config: Config | None = None) -> MentionStore:
+    return open_store(store_location(args, config))
