@@ -21,10 +21,15 @@ def parse_interval(interval: str) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
+def bucket_origin(interval: str) -> datetime:
+    """Buckets are counted from this instant: the Unix epoch, or its first Monday for weekly buckets."""
+    return _MONDAY_EPOCH if interval.strip().endswith("w") else _EPOCH
+
+
 def bucket_start(ts: datetime, interval: str) -> datetime:
     """Floor `ts` to the start of its bucket (UTC; weeks start on Monday)."""
     step = int(parse_interval(interval).total_seconds())
-    origin = _MONDAY_EPOCH if interval.endswith("w") else _EPOCH
+    origin = bucket_origin(interval)
     offset = int((utc(ts) - origin).total_seconds())
     return origin + timedelta(seconds=offset - offset % step)
 
