@@ -1,0 +1,77 @@
+"""`ascolto ingest --input FILE.jsonl`: mentions from exports or other tools (fields as in ascolto.model.Mention;
+analysis fields optional). Bad lines are reported with their line number and kept in the rejects file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ascolto.context import add_config_argument, config_path, load_config_or_exit, open_store_for
+from ascolto.ingest import Ingestor, IngestReport
+from ascolto.progress import Progress
+
+EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--input", "-i", required=True, metavar="FILE.jsonl", help="one JSON object per line; - for stdin"
+    )
+    add_config_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.epilog = "Exit status: 0 all ingested, 1 some lines rejected (the rest stored), 2 unusable input or config."
+
+
+def _lines(path: str, report: IngestReport, ingestor: Ingestor) -> Iterator[Any]:
+    stream = sys.stdin if path == "-" else Path(path).open(encoding="utf-8", errors="replace")  # noqa: SIM115
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                report.received += 1
+                reason = f"invalid JSON: {path} line {number}, column {exc.colno}: {exc.msg}"
+                ingestor.reject(report, reason, line[:1000])
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.input != "-" and not Path(args.input).is_file():
+        print(f"ascolto ingest: {args.input}: no such file", file=sys.stderr)
+        return EXIT_UNUSABLE
+    config = load_config_or_exit(args) if config_path(args) else None
+    store = open_store_for(args, config)
+    total = IngestReport()
+    parse_errors = IngestReport()
+    ingestor = Ingestor(store, config, batch_size=args.batch_size)
+    progress = Progress("ingest", unit="items")
+    try:
+        batch: list[Any] = []
+        for item in _lines(args.input, parse_errors, ingestor):
+            batch.append(item)
+            if len(batch) >= args.batch_size:
+                total.merge(ingestor.ingest_batch(batch))
+                progress.advance(len(batch))
+                batch = []
+        if batch:
+            total.merge(ingestor.ingest_batch(batch))
+            progress.advance(len(batch))
+    finally:
+        store.close()
+        progress.done()
+    total.merge(parse_errors)
+    summary = {**total.as_dict(), "store": store.url}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"ingested {total.accepted} ({total.new} new, {total.updated} updated), {total.duplicates} duplicates, "
+              f"{total.rejected} rejected; store {store.url}")
+        for reason, count in sorted(total.reasons.items()):
+            print(f"  rejected {count}: {reason}")
+    return EXIT_SOME_REJECTED if total.rejected else EXIT_OK
