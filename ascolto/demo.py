@@ -1,0 +1,126 @@
+"""`ascolto demo`: the whole loop, offline, on the embedded store.
+
+A demo web (news feeds, a forum, a review feed, a Reddit-style search, a Mastodon-style API) is served on
+loopback; the real spiders crawl it; ingest analyses and stores; the alert rules run; alerts go to an outbox
+file and to a local SMTP sink; then the dashboard is served until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ascolto.config import Config, config_from_dict
+
+DEMO_RULES: list[dict[str, Any]] = [
+    {"name": "complaint-spike", "detector": "volume_spike", "metric": "complaints", "window": "1h",
+     "min_count": 5, "channels": ["outbox", "email"]},
+    {"name": "negative-share", "detector": "negative_share", "metric": "negative", "window": "3h",
+     "min_count": 10, "channels": ["outbox", "email"]},
+    {"name": "complaint-wave", "detector": "slow_build", "metric": "complaints", "window": "1h",
+     "channels": ["outbox", "email"]},
+    {"name": "emerging-complaint-term", "detector": "emerging_term", "metric": "complaints", "window": "3h",
+     "channels": ["outbox"]},
+    {"name": "unanswered-complaint", "detector": "unanswered_complaint", "limit_minutes": 60,
+     "channels": ["outbox"]},
+]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-serve", action="store_true", help="stop after alerting instead of serving the dashboard")
+    parser.add_argument("--json", action="store_true", help="end by printing one JSON object with the results")
+    parser.add_argument("--host", default="127.0.0.1", help="dashboard address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="dashboard port (default 8765; 0 picks a free one)")
+
+
+def demo_home() -> Path:
+    from ascolto.paths import data_dir
+
+    return data_dir() / "demo"
+
+
+def build_config(site_url: str, smtp_host: str, smtp_port: int, store: str, outbox: Path) -> Config:
+    from ascolto.demo_site import demo_config_dict
+
+    raw = demo_config_dict(site_url)
+    raw["alerts"] = DEMO_RULES
+    raw["channels"] = [
+        {"name": "outbox", "kind": "file", "path": str(outbox)},
+        {"name": "email", "kind": "email", "host": smtp_host, "port": smtp_port, "security": "plain",
+         "sender": "ascolto-demo@localhost", "to": ["care-team@localhost"]},
+    ]
+    raw["store"] = store
+    return config_from_dict(raw, "<demo config>")
+
+
+def run(args: argparse.Namespace) -> int:
+    home = demo_home()
+    if home.exists():
+        shutil.rmtree(home)  # each demo starts from an empty data directory: same story every time
+    home.mkdir(parents=True)
+    os.environ["ASCOLTO_HOME"] = str(home)  # crawl state, outbox and rejects of the demo stay in its folder
+    store_location = args.store or str(home / "mentions.sqlite3")
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+
+    from alerts.engine import evaluate_rules
+    from alerts.notify import Dispatcher
+    from ascolto.demo_site import start_demo_site
+    from ascolto.smtp_sink import SmtpSink
+    from crawlers.runner import crawl_in_subprocess
+    from storage import MentionFilter, open_store
+
+    now = datetime.now(UTC)
+    sink = SmtpSink(home / "mail").start()
+    site = start_demo_site(now=now)
+    try:
+        say(f"demo web serving on {site.base_url}; SMTP sink on {sink.host}:{sink.port}")
+        outbox = home / "outbox.jsonl"
+        config = build_config(site.base_url, sink.host, sink.port, store_location, outbox)
+        config_file = home / "config.yaml"
+        config_file.write_text(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
+        dashboard_url = f"http://{args.host}:{args.port}/" if args.port else None
+        say(f"crawling {len(config.sources)} sources with the real spiders ...")
+        crawl = crawl_in_subprocess(config_file, store_location, env={**os.environ, "ASCOLTO_HOME": str(home)})
+        store = open_store(store_location)
+        try:
+            mentions = store.count(MentionFilter())
+            say(f"stored {mentions} mentions; evaluating {len(config.alerts)} alert rules ...")
+            events = evaluate_rules(store, config, now)
+            dispatcher = Dispatcher(config, home / "outbox", dashboard_url)
+            dispatcher.enqueue(events)
+            delivery = dispatcher.flush()
+            open_alerts = store.list_alerts(status=("open",), limit=1000)
+        finally:
+            store.close()
+        for event in events:
+            say(f"  ALERT [{event.severity}] {event.title}")
+        result = {
+            "mentions": mentions, "alerts": len(events), "open_alerts": len(open_alerts),
+            "store": store_location, "crawl": crawl, "delivered": delivery.delivered, "failed": delivery.failed,
+            "outbox": str(outbox), "mail": str(sink.folder), "emails": len(sink.subjects()),
+            "config": str(config_file), "demo_site": site.base_url,
+        }
+        say(f"alerts: {len(events)} fired, {delivery.delivered} deliveries; outbox {outbox}; mail in {sink.folder}")
+        if args.json:
+            print(json.dumps(result, default=str))
+        if args.no_serve:
+            return 0
+        from ascolto.web.server import serve_forever
+
+        say(f"dashboard: http://{args.host}:{args.port}/  (Ctrl-C to stop)")
+        serve_forever(store_location, config, args.host, args.port)
+        return 0
+    except KeyboardInterrupt:
+        say("stopped")
+        return 0
+    finally:  # the demo's data directory stays for inspection until the next demo run
+        site.stop()
+        sink.stop()

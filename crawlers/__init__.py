@@ -1,0 +1,1 @@
+"""Scrapy project: one spider per kind of source, small middlewares wired by settings, one ingest pipeline."""

@@ -1,0 +1,50 @@
+"""Scrapy settings for every Ascolto crawl: polite, bounded, incremental. `scrapy.cfg` points here."""
+
+from ascolto import __version__
+
+BOT_NAME = "ascolto"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = f"AscoltoBot/{__version__} (+social listening for customer care; honours robots.txt)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts to each server's latency; per-domain concurrency stays small.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.0  # per-source rate limits (documented API limits) set the spider's download_delay
+
+# Bounded: timeouts and a maximum response size (per source: options.max_bytes).
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+# Retries with backoff on 429/5xx, honouring Retry-After (crawlers.middlewares.RetryAfterMiddleware).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+ASCOLTO_RETRY_BACKOFF_BASE = 1.0  # seconds; doubled on each retry when the server gives no Retry-After
+ASCOLTO_RETRY_MAX_DELAY = 120.0  # a Retry-After longer than this is capped
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+DOWNLOADER_MIDDLEWARES = {
+    # SSRF guard first among ours so nothing (robots.txt included) reaches a refused address.
+    "crawlers.middlewares.SSRFGuardMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.RetryAfterMiddleware": 550,
+    "crawlers.middlewares.ConditionalRequestMiddleware": 560,
+    "crawlers.middlewares.ResponseGuardMiddleware": 570,
+}
+ITEM_PIPELINES = {"crawlers.pipelines.IngestPipeline": 300}
+
+ASCOLTO_BATCH_SIZE = 200  # items handed to ingest at once
+ASCOLTO_STORE = None  # store location; the runner sets it, `scrapy crawl` falls back to the default store
