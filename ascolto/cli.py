@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(_module=module_name)
         try:
             module = importlib.import_module(module_name)
-        except Exception as exc:  # noqa: BLE001 - one broken stage must not take the other commands down
+        except Exception as exc:
             sub.set_defaults(_missing=str(exc))
             continue
         module.add_arguments(sub)
