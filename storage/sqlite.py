@@ -14,6 +14,7 @@ from typing import Any
 from ascolto.model import AlertEvent, Mention, utc
 from ascolto.timebuckets import bucket_origin, epoch_seconds, parse_interval
 from storage.base import FACET_FIELDS, MentionFilter, MentionStore, SearchPage, UpsertResult
+from storage.sqlite_care import SQLiteCareQueries
 from storage.sqlite_schema import migrate
 
 _COLUMNS = (
@@ -46,7 +47,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"' for w in words) or None
 
 
-class SQLiteStore(MentionStore):
+class SQLiteStore(SQLiteCareQueries, MentionStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +146,8 @@ class SQLiteStore(MentionStore):
             conn.execute("DELETE FROM mention_topics WHERE mention_rowid = ?", (rowid,))
             published = to_ms(m.published_at)
             conn.executemany(
-                "INSERT OR IGNORE INTO mention_brands VALUES (?, ?, ?)", [(rowid, b, published) for b in m.brands]
+                "INSERT OR IGNORE INTO mention_brands (mention_rowid, brand, published_at) VALUES (?, ?, ?)",
+                [(rowid, b, published) for b in m.brands],
             )
             conn.executemany("INSERT OR IGNORE INTO mention_topics VALUES (?, ?)", [(rowid, t) for t in m.topics])
 

@@ -1,0 +1,117 @@
+"""Care endpoints: the care metrics, the queue of complaints awaiting a reply, and the per-brand overview."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ascolto.web.api import MAX_PAGE, Conf, Filter, Store, Win, configured_brands
+from ascolto.web.cache import per_minute
+from ascolto.web.metrics import (
+    care_metrics,
+    happiness_trend,
+    previous_window,
+    sentiment_series,
+    share_of_voice,
+    target_minutes,
+)
+from ascolto.web.params import choose_interval, with_window
+from ascolto.web.schemas import AlertMarker, CareQueue, CareResponse, FacetCount, Overview, QueueItem
+from ascolto.web.terms import emerging_terms
+
+router = APIRouter(prefix="/api")
+QUEUE_WINDOW = timedelta(days=30)  # complaints older than this are history, not the queue
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ascolto-overview")
+
+
+@router.get("/care", response_model=CareResponse, summary="Care metrics of one brand over a window")
+def care(store: Store, config: Conf, flt: Filter, window: Win) -> CareResponse:
+    brand = flt.brands[0] if flt.brands else None
+    scoped = replace(with_window(flt, window), is_owned=None)
+    interval = "1d" if window.until - window.since > timedelta(days=2) else "1h"
+    snapshot = store.care_snapshot(scoped, interval, topic_size=1)
+    now = min(window.until, datetime.now(UTC))
+    metrics = care_metrics(store, scoped, snapshot, now, target_minutes(config, brand))
+    axis, series = sentiment_series(snapshot, window.since, window.until, interval)
+    return CareResponse(
+        brand=brand, since=window.since, until=window.until, care=metrics,  # type: ignore[arg-type]
+        trend=happiness_trend(axis, series, interval),  # type: ignore[arg-type]
+    )
+
+
+@router.get("/care/queue", response_model=CareQueue, summary="Complaints awaiting a reply, oldest first")
+def care_queue(
+    store: Store, config: Conf, flt: Filter,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    days: Annotated[int, Query(ge=1, le=365, description="how far back the queue reaches")] = QUEUE_WINDOW.days,
+) -> CareQueue:
+    now = datetime.now(UTC)
+    brand = flt.brands[0] if flt.brands else None
+    target = target_minutes(config, brand)
+    queue = replace(flt, intents=("complaint",), is_owned=False, unanswered=True,
+                    since=now - timedelta(days=days), until=None)
+    page = store.search(queue, limit=limit, offset=offset, sort="published_at_asc")
+    items = []
+    for m in page.items:
+        age = max(0.0, (now - m.published_at).total_seconds())
+        items.append(QueueItem(mention=m, age_seconds=round(age, 1), over_target=age > target * 60))
+    return CareQueue(brand=brand, target_minutes=target, total=page.total, offset=offset, items=items)
+
+
+@router.get("/overview", response_model=Overview, summary="Everything the brand overview shows, in one call")
+def overview(
+    store: Store, config: Conf, flt: Filter, window: Win,
+    interval: Annotated[str | None, Query(max_length=10)] = None,
+) -> Overview:
+    brand = flt.brands[0] if flt.brands else None
+    step = choose_interval(window, interval)
+    scoped = replace(with_window(flt, window), is_owned=None)
+    now = min(window.until, datetime.now(UTC))
+    inbound = replace(scoped, is_owned=False)
+    # independent questions asked side by side: SQLite reads in parallel (WAL), Elasticsearch overlaps round trips
+    # the comparative context moves slowly: memoised per minute (see ascolto.web.cache); care figures stay live
+    key = (store.url, replace(inbound, since=None, until=None), window.until - window.since)
+    names = configured_brands(store, config)
+    asked = {
+        "snapshot": _POOL.submit(store.care_snapshot, scoped, step, 8),
+        "before": _POOL.submit(per_minute, ("before", key), now,
+                               lambda: store.sentiment_counts(previous_window(scoped))),
+        "voice": _POOL.submit(per_minute, ("voice", key, tuple(names)), now,
+                              lambda: share_of_voice(store, inbound, names)),
+        "terms": _POOL.submit(per_minute, ("terms", key), now,
+                              lambda: emerging_terms(store, inbound, now, _brand_words(config, brand), 8)),
+    }
+    alerts = [a for a in store.list_alerts(brand=brand, limit=200) if window.since <= a.opened_at < window.until]
+    open_alerts = len(store.list_alerts(brand=brand, status=("open",), limit=500))
+    snapshot = asked["snapshot"].result()
+    axis, series = sentiment_series(snapshot, window.since, window.until, step)
+    metrics = care_metrics(store, scoped, snapshot, now, target_minutes(config, brand), before=asked["before"].result())
+    return Overview(
+        brand=brand, since=window.since, until=window.until, interval=step, buckets=axis, series=series,
+        alerts=[AlertMarker(id=a.id, opened_at=a.opened_at, severity=a.severity, status=a.status, title=a.title,
+                            rule=a.rule) for a in alerts],
+        total=snapshot.inbound, complaints=snapshot.complaints,
+        complaint_share=round(snapshot.complaints / snapshot.inbound, 4) if snapshot.inbound else None,
+        share_of_voice=asked["voice"].result(),
+        topics=[FacetCount(value=v, count=n) for v, n in snapshot.topics],
+        emerging_terms=asked["terms"].result(),
+        care=metrics,  # type: ignore[arg-type]
+        happiness_trend=happiness_trend(axis, series, step),  # type: ignore[arg-type]
+        open_alerts=open_alerts,
+    )
+
+
+def _brand_words(config: Conf, brand: str | None) -> list[str]:
+    """A brand's own names are in every mention: they are never 'emerging'."""
+    if config is None or brand is None:
+        return [brand] if brand else []
+    try:
+        b = config.brand(brand)
+    except StopIteration:
+        return [brand]
+    return [b.name, *b.aliases, *b.handles, *b.hashtags]

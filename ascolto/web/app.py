@@ -1,0 +1,73 @@
+"""The FastAPI application: the JSON API (documented at /openapi.json) and the static dashboard pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from ascolto import __version__
+from ascolto.config import Config
+from ascolto.web import api, api_alerts, api_care
+from ascolto.web.security import BodyTooLarge, SecurityMiddleware
+from storage import open_store
+
+STATIC = Path(__file__).parent / "static"
+PAGES = {"/": "index.html", "/care": "care.html", "/search": "search.html", "/alerts": "alerts.html"}
+
+
+def create_app(store_location: str, config: Config | None = None, *, token: str | None = None) -> FastAPI:
+    """The API and the dashboard over the store at `store_location`.
+
+    `token`: when given, every request needs it (Bearer header, or the cookie set by opening a page with ?token=…);
+    the server passes one whenever it binds beyond loopback. Without it, only loopback Host names are answered.
+    """
+    store = open_store(store_location)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="Ascolto API", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+        description="Mentions, time series, breakdowns, share of voice, reach, alerts and the care metrics of "
+        "one or more brands. Times are ISO 8601 UTC; windows are [since, until).",
+    )
+    app.state.store = store
+    app.state.config = config
+    app.include_router(api.router)
+    app.include_router(api_care.router)
+    app.include_router(api_alerts.router)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=413)
+
+    @app.exception_handler(ValueError)
+    async def _bad_value(request: Request, exc: ValueError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for route, filename in PAGES.items():
+        app.add_api_route(route, _page(filename), include_in_schema=False, methods=["GET"])
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityMiddleware, token=token)
+    return app
+
+
+def _page(filename: str):  # type: ignore[no-untyped-def]
+    path = STATIC / filename
+
+    def page() -> FileResponse:
+        return FileResponse(path, media_type="text/html; charset=utf-8", headers={"cache-control": "no-cache"})
+
+    page.__name__ = f"page_{filename.split('.')[0]}"
+    return page

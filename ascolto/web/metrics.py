@@ -1,0 +1,132 @@
+"""Care metrics and the per-brand overview, asked of any MentionStore through its interface only.
+
+Every figure here is computed from store counts, buckets, facets and reply delays, so the SQLite and the
+Elasticsearch backends give the same answers.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from ascolto.config import Config
+from ascolto.timebuckets import bucket_start, bucket_starts, parse_interval
+from storage.base import CareSnapshot, MentionFilter, MentionStore
+
+DEFAULT_TARGET_MINUTES = 60  # the field's usual promise: a first reply within the hour
+LABELLED_SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100) of ascending values; None when there are none."""
+    if not sorted_values:
+        return None
+    rank = (len(sorted_values) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
+
+
+def net_sentiment(positive: int, negative: int) -> float | None:
+    """Customer-happiness index: (positive − negative) / (positive + negative), in −1..1; None without data."""
+    return None if positive + negative == 0 else round((positive - negative) / (positive + negative), 4)
+
+
+def target_minutes(config: Config | None, brand: str | None) -> int:
+    """The reply target: the unanswered-complaint rule's limit for this brand when configured, else 60."""
+    if config is not None:
+        for rule in config.alerts:
+            if rule.detector == "unanswered_complaint" and rule.brand in (None, brand):
+                return rule.limit_minutes
+    return DEFAULT_TARGET_MINUTES
+
+
+def care_metrics(
+    store: MentionStore, flt: MentionFilter, snapshot: CareSnapshot, now: datetime,
+    target: int = DEFAULT_TARGET_MINUTES, before: dict[str | None, int] | None = None,
+) -> dict[str, Any]:
+    """Volume, response times, unanswered complaints and their age, resolution rate, happiness (with the previous
+    window of equal length for a trend), from the window's snapshot (and that window's sentiment counts, `before`,
+    when already asked for)."""
+    delays = snapshot.reply_delays
+    waiting = snapshot.unanswered_complaints
+    positive = sum(n for (_, s), n in snapshot.series.items() if s == "positive")
+    negative = sum(n for (_, s), n in snapshot.series.items() if s == "negative")
+    happiness = net_sentiment(positive, negative)
+    if before is None and flt.since is not None and flt.until is not None:
+        before = store.sentiment_counts(previous_window(flt))
+    previous = None if before is None else net_sentiment(before.get("positive", 0), before.get("negative", 0))
+    target_cut, day_cut = now - timedelta(minutes=target), now - timedelta(days=1)
+    within = sum(1 for d in delays if d <= target * 60)
+    unanswered = len(waiting)
+    return {
+        "target_minutes": target,
+        "inbound": snapshot.inbound,
+        "owned_replies": snapshot.owned,
+        "answered": len(delays),
+        "response_median_seconds": _round(percentile(delays, 50)),
+        "response_p90_seconds": _round(percentile(delays, 90)),
+        "within_target_share": _ratio(within, len(delays)),
+        "complaints": snapshot.complaints,
+        "complaints_unanswered": unanswered,
+        "unanswered_share": _ratio(unanswered, snapshot.complaints),
+        "unanswered_over_target": bisect_left(waiting, target_cut),
+        "unanswered_over_24h": bisect_left(waiting, day_cut),
+        "oldest_unanswered_age_seconds": _round(max(0.0, (now - waiting[0]).total_seconds()) if waiting else None),
+        "resolution_rate": _ratio(snapshot.complaints - unanswered, snapshot.complaints),
+        "happiness_index": happiness,
+        "happiness_previous": previous,
+        "happiness_change": None if happiness is None or previous is None else round(happiness - previous, 4),
+    }
+
+
+def previous_window(flt: MentionFilter) -> MentionFilter:
+    """The inbound mentions of the window of equal length just before `flt`'s."""
+    assert flt.since is not None and flt.until is not None
+    return replace(flt, since=flt.since - (flt.until - flt.since), until=flt.since, is_owned=False)
+
+
+def sentiment_series(
+    snapshot: CareSnapshot, since: datetime, until: datetime, interval: str
+) -> tuple[list[datetime], dict[str, list[int]]]:
+    """Dense bucket axis over [since, until) and inbound counts per sentiment ('unlabelled' = not analysed yet)."""
+    axis = bucket_starts(since, until, interval)
+    position = {start: i for i, start in enumerate(axis)}
+    series = {name: [0] * len(axis) for name in (*LABELLED_SENTIMENTS, "unlabelled")}
+    for (start, sentiment), n in snapshot.series.items():
+        if start in position:
+            series[sentiment or "unlabelled"][position[start]] += n
+    return axis, series
+
+
+def happiness_trend(axis: list[datetime], series: dict[str, list[int]], interval: str) -> list[dict[str, Any]]:
+    """Net sentiment per day (per bucket when buckets are a day or longer), from the sentiment series."""
+    step = parse_interval(interval)
+    trend_interval = interval if step >= timedelta(days=1) or timedelta(days=1) % step else "1d"
+    days: dict[datetime, list[int]] = {}
+    for i, start in enumerate(axis):
+        day = days.setdefault(bucket_start(start, trend_interval), [0, 0])
+        day[0] += series["positive"][i]
+        day[1] += series["negative"][i]
+    return [{"start": day, "positive": p, "negative": n, "index": net_sentiment(p, n)}
+            for day, (p, n) in days.items()]
+
+
+def share_of_voice(store: MentionStore, flt: MentionFilter, brands: Sequence[str]) -> list[dict[str, Any]]:
+    """Inbound mentions per brand in the window, with each brand's share of their sum."""
+    base = replace(flt, brands=(), is_owned=False)
+    counts = list(store.brand_counts(base, brands).items()) if brands else store.facets(base, "brands", size=20)
+    total = sum(n for _, n in counts)
+    rows = [{"brand": b, "count": n, "share": _ratio(n, total)} for b, n in counts]
+    return sorted(rows, key=lambda r: (-r["count"], r["brand"]))
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, 4)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

@@ -1,0 +1,120 @@
+"""Emerging terms: words (and two-word phrases) far more frequent in the latest day than in the week before.
+
+Computed from samples of mention texts fetched through the store interface, so both backends agree. Samples are
+bounded (newest first) to keep the overview fast; the result is a hint for the brand team, the alert detectors
+do the careful statistics.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import unicodedata
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from storage.base import MentionFilter, MentionStore
+
+RECENT_SAMPLE = 300
+BASELINE_SAMPLE = 600
+MIN_RECENT_DOCS = 3
+_WORD = re.compile(r"[^\W\d_][\w-]{2,}", re.UNICODE)  # apostrophes split elisions: l'app -> app
+_STOPWORD_TEXT = """
+a ad al alla alle allo agli ai anche ancora avere che chi ci come con cosa cui da dal dalla dalle dei del della
+delle dello degli di dopo e ed era essere fa fare gli ha hanno ho il in io la le lei li lo loro lui ma mi mia mio
+molto ne nei nel nella nelle non noi nostro o per perche perché piu più poi quando quello questa questo qui se
+sei si sia sono su sua sue sul sulla suo suoi ti tra tu tutti tutto un una uno vi voi gia già solo ancora oggi
+nulla niente dico dice detto fatto fare sempre ogni prima stato stata stati sto sta stanno vedere visto cosi così
+dell dall nell sull quest quell anch dov com tutta tutte altro altra altri mai più meno bene male ora poi qualcuno
+devo deve possono posso puo può sembra volta volte anni giorno giorni ieri domani
+about after all also and any are because been but can could did does for from had has have her his how its just
+more not now off only our out she than that the their them then there they this too very was were what when which
+who why will with would you your yours into over get got like one two https http www com
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def doc_terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
+    """The distinct words and adjacent word pairs of one text (stopwords and brand names left out)."""
+    words = [w.strip("-") for w in _WORD.findall(fold(text))]
+    words = [w for w in words if len(w) >= 3 and w not in STOPWORDS and w not in exclude]
+    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+
+
+def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(doc_terms(text, exclude))
+    return counts
+
+
+_BASELINES: OrderedDict[tuple[str, str, datetime], tuple[Counter[str], int]] = OrderedDict()
+_BASELINES_LOCK = threading.Lock()
+_BASELINES_KEPT = 64
+
+
+def baseline_frequency(
+    store: MentionStore, flt: MentionFilter, now: datetime, exclude: frozenset[str]
+) -> tuple[Counter[str], int]:
+    """Document frequencies of the 7 days before yesterday, kept for the hour: that week does not change while
+    the dashboard refreshes every few seconds, so it is read once an hour per brand and filter."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    key = (str(getattr(store, "url", id(store))), repr((replace(flt, since=None, until=None), sorted(exclude))), hour)
+    with _BASELINES_LOCK:
+        if key in _BASELINES:
+            _BASELINES.move_to_end(key)
+            return _BASELINES[key]
+    base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
+    baseline = store.search(base_flt, limit=BASELINE_SAMPLE).items
+    value = (document_frequency((f"{m.title or ''} {m.text}" for m in baseline), exclude), len(baseline))
+    with _BASELINES_LOCK:
+        _BASELINES[key] = value
+        while len(_BASELINES) > _BASELINES_KEPT:
+            _BASELINES.popitem(last=False)
+    return value
+
+
+def clear_baselines() -> None:
+    with _BASELINES_LOCK:
+        _BASELINES.clear()
+
+
+def emerging_terms(
+    store: MentionStore, flt: MentionFilter, now: datetime, exclude: Iterable[str] = (), size: int = 10
+) -> list[dict[str, Any]]:
+    """Terms of the last 24 hours ranked by how much their document share grew against the 7 days before."""
+    excluded = frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
+    recent_flt = replace(flt, since=now - timedelta(days=1), until=now, is_owned=False)
+    recent = store.search(recent_flt, limit=RECENT_SAMPLE).items
+    if len(recent) < MIN_RECENT_DOCS:
+        return []
+    base_df, base_count = baseline_frequency(store, flt, now, excluded)
+    recent_df = document_frequency((f"{m.title or ''} {m.text}" for m in recent), excluded)
+    n_recent, n_base = len(recent), max(base_count, 1)
+    scored = []
+    for term, count in recent_df.items():
+        if count < MIN_RECENT_DOCS:
+            continue
+        recent_share = count / n_recent
+        base_share = (base_df.get(term, 0) + 1) / (n_base + 1)  # add-one: a brand-new term is not infinite
+        scored.append((recent_share / base_share, count, term))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    picked: list[dict[str, Any]] = []
+    for ratio, count, term in scored:
+        if ratio < 2:
+            break
+        if any(term in p["term"].split() or p["term"] in term.split() for p in picked):
+            continue  # a phrase and its own words say the same thing once
+        picked.append({"term": term, "recent": count, "baseline": base_df.get(term, 0), "lift": round(ratio, 2)})
+        if len(picked) == size:
+            break
+    return picked
