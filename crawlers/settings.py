@@ -33,6 +33,7 @@ ASCOLTO_RETRY_MAX_DELAY = 120.0  # a Retry-After longer than this is capped
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # an HTTP server that runs code sent to it: never in a crawler of untrusted sites
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
@@ -45,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.ResponseGuardMiddleware": 570,
 }
 ITEM_PIPELINES = {"crawlers.pipelines.IngestPipeline": 300}
+EXTENSIONS = {"crawlers.progress.CrawlProgress": 500}
+ASCOLTO_PROGRESS_INTERVAL = 5.0  # seconds between per-source progress lines on stderr (0: only the final one)
 
 ASCOLTO_BATCH_SIZE = 200  # items handed to ingest at once
 ASCOLTO_STORE = None  # store location; the runner sets it, `scrapy crawl` falls back to the default store

@@ -7,6 +7,7 @@ not finished (no gaps) and skips what it had already stored (no duplicates).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -30,8 +31,31 @@ class SourceState:
         self.pending_validators: dict[str, dict[str, str]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.complete = False  # did the previous run end normally?
+        self.complete_before = False
         self.extra: dict[str, Any] = {}
+        self._lock_file: Any = None
         self._load()
+
+    def lock(self) -> bool:
+        """Take the source's lock for this run; False when another process is crawling it right now."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.with_suffix(".lock").open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lock_file = handle
+        return True
+
+    @property
+    def locked(self) -> bool:
+        return self._lock_file is not None
+
+    def unlock(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing the file releases the lock
+            self._lock_file = None
 
     def _load(self) -> None:
         try:

@@ -1,0 +1,83 @@
+"""`ascolto extract FILE_OR_URL...`: one JSON object per input with the main text of the page as the crawler stores
+it (same extraction: trafilatura, with the page's own metadata as fallback). URLs get the crawler's safety rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.error import URLError
+from urllib.parse import urlsplit
+
+from crawlers.extraction import extract_article
+from crawlers.middlewares import EXPECTED_TYPES, non_public_address
+from crawlers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="FILE_OR_URL", help="HTML files or http(s) URLs")
+    parser.add_argument("--allow-private", action="store_true",
+                        help="allow URLs on private or loopback addresses (refused by default)")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed one by one by `fetch`, so that each target passes the address check."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def fetch(url: str, allow_private: bool = False, max_redirects: int = 5) -> tuple[bytes, str]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    for _ in range(max_redirects + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise ValueError(f"not an http(s) URL: {url}")
+        address = None if allow_private else non_public_address(parts.hostname or "")
+        if address:
+            raise ValueError(f"refused: {parts.hostname} resolves to non-public address {address}")
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        try:
+            response = opener.open(request, timeout=DOWNLOAD_TIMEOUT)
+        except urllib.error.HTTPError as exc:
+            if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
+                url = urllib.parse.urljoin(url, exc.headers["Location"])
+                continue
+            raise
+        with response:
+            ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if ctype and not any(part in ctype for part in EXPECTED_TYPES["html"]):
+                raise ValueError(f"not a web page: content type {ctype!r}")
+            body = response.read(DOWNLOAD_MAXSIZE + 1)
+            if len(body) > DOWNLOAD_MAXSIZE:
+                raise ValueError(f"response larger than {DOWNLOAD_MAXSIZE} bytes")
+            return body, response.headers.get_content_charset() or "utf-8"
+    raise ValueError("too many redirects")
+
+
+def extract_one(target: str, allow_private: bool = False) -> dict[str, Any]:
+    if target.lower().startswith(("http://", "https://")):
+        body, charset = fetch(target, allow_private)
+        html = body.decode(charset, "replace")
+        url: str | None = target
+    else:
+        raw = Path(target).read_bytes()
+        html = raw.decode("utf-8", "replace")
+        url = None
+    return {"source": target, **extract_article(html, url)}
+
+
+def run(args: argparse.Namespace) -> int:
+    status = 0
+    for target in args.inputs:
+        try:
+            result = extract_one(target, args.allow_private)
+        except (OSError, URLError, ValueError) as exc:
+            status = 1
+            result = {"source": target, "error": str(exc)}
+            print(f"ascolto extract: {target}: {exc}", file=sys.stderr)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return status

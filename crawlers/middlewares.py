@@ -1,0 +1,206 @@
+"""Downloader middlewares, one job each: refuse private addresses (SSRF), check what came back (content type),
+conditional requests (ETag / Last-Modified from the source's state), and retries that honour Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.response import response_status_message
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+
+
+@lru_cache(maxsize=1024)
+def _addresses(host: str) -> tuple[str, ...]:
+    try:
+        return tuple({info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
+    except (OSError, UnicodeError):
+        return ()  # unresolvable: the download itself fails and is counted as an error
+
+
+def non_public_address(host: str) -> str | None:
+    """The first private, loopback, link-local or otherwise non-global address `host` resolves to, if any."""
+    for text in _addresses(host.strip("[]")):
+        ip = ipaddress.ip_address(text.split("%")[0])
+        mapped = getattr(ip, "ipv4_mapped", None)
+        if not ip.is_global or (mapped is not None and not mapped.is_global):
+            return text
+    return None
+
+
+class RefusedRequest(IgnoreRequest):
+    """A request the crawler will not make; the message says why."""
+
+
+def _count(crawler: Crawler, key: str, n: int = 1) -> None:
+    if crawler.stats is not None:
+        crawler.stats.inc_value(f"ascolto/{key}", n)
+
+
+class SSRFGuardMiddleware:
+    """Refuse non-http(s) schemes and hosts resolving to non-public addresses (redirect targets included, since a
+    redirect is a new request through this chain). `allow_private` admits only the hosts the source names."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SSRFGuardMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme.lower() not in ("http", "https"):
+            self._refuse(request, f"scheme {parts.scheme!r} is not http(s)")
+        host, port = host_port(request.url)
+        spider: Any = self.crawler.spider
+        allowed: set[tuple[str, int]] = getattr(spider, "private_hosts_allowed", set())
+        if (host, port) in allowed:
+            return None
+        address = non_public_address(host)
+        if address is not None:
+            self._refuse(request, f"{host} resolves to non-public address {address}")
+        return None
+
+    def _refuse(self, request: Request, why: str) -> None:
+        _count(self.crawler, "refused")
+        log.warning("refused %s: %s", request.url, why)
+        raise RefusedRequest(f"refused: {why}")
+
+
+# What each kind of response may be; a missing Content-Type is sniffed by the parser instead.
+EXPECTED_TYPES: dict[str, tuple[str, ...]] = {
+    "feed": ("xml", "rss", "atom", "rdf", "text/plain", "application/octet-stream"),
+    "html": ("text/html", "application/xhtml", "text/plain"),
+    "json": ("json", "text/javascript", "application/javascript", "text/plain"),
+}
+
+
+class ResponseGuardMiddleware:
+    """Check the content type of successful responses against what the spider expects (`meta['expect']`)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ResponseGuardMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        expect = request.meta.get("expect")
+        if not expect or not 200 <= response.status < 300:
+            return response
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+        if ctype and not any(part in ctype for part in EXPECTED_TYPES.get(expect, ())):
+            _count(self.crawler, "errors")
+            _count(self.crawler, "errors/content_type")
+            log.warning("skipped %s: content type %r is not %s", response.url, ctype, expect)
+            raise RefusedRequest(f"unexpected content type {ctype!r} for {expect}")
+        return response
+
+
+class ConditionalRequestMiddleware:
+    """Send If-None-Match / If-Modified-Since from the source state; note new validators; count 304s."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        return cls(crawler)
+
+    def _state(self) -> Any:
+        return getattr(self.crawler.spider, "state", None)
+
+    def process_request(self, request: Request) -> None:
+        state = self._state()
+        if state is None or not request.meta.get("conditional"):
+            return None
+        known = state.validators_for(request.url)
+        if known.get("etag") and b"If-None-Match" not in request.headers:
+            request.headers[b"If-None-Match"] = known["etag"]
+        if known.get("last_modified") and b"If-Modified-Since" not in request.headers:
+            request.headers[b"If-Modified-Since"] = known["last_modified"]
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        state = self._state()
+        if state is None or not request.meta.get("conditional"):
+            return response
+        if response.status == 304:
+            _count(self.crawler, "not_modified")
+        elif 200 <= response.status < 300:
+            header = response.headers.get
+            etag, modified = header(b"ETag"), header(b"Last-Modified")
+            state.remember_validators(
+                request.url, etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None
+            )
+        return response
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retry, but waiting first: the server's Retry-After when given (capped), else exponential backoff."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("ASCOLTO_RETRY_BACKOFF_BASE", 1.0)
+        self.max_delay = settings.getfloat("ASCOLTO_RETRY_MAX_DELAY", 120.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            _count(self.crawler, f"errors/http_{response.status}")
+            return response
+        header = response.headers.get(b"Retry-After")
+        told = retry_after_seconds(header.decode("latin-1") if header else None)
+        attempt = int(request.meta.get("retry_times", 0))
+        delay = told if told is not None else self.backoff_base * (2**attempt)
+        delay = min(delay, self.max_delay)
+        if response.status == 429:
+            _count(self.crawler, "rate_limited")
+        log.info("retrying %s after %.1fs (HTTP %s)", request.url, delay, response.status)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return retry

@@ -1,0 +1,133 @@
+"""IngestPipeline: buffer the spider's items and hand them in batches to ascolto.ingest (normalise, dedupe, NLP,
+store). A store that is down means keep the batch and retry; what still fails at the end is spooled to a file in the
+data directory, never lost. Keys are marked seen in the source state only once stored."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from ascolto.paths import default_store, state_dir
+
+log = logging.getLogger(__name__)
+
+_STORES: dict[str, Any] = {}  # one store per location per process, shared by the crawls of one run
+
+
+def shared_store(location: str) -> Any:
+    from storage import open_store
+
+    if location not in _STORES:
+        _STORES[location] = open_store(location)
+    return _STORES[location]
+
+
+def close_shared_stores() -> None:
+    while _STORES:
+        _, store = _STORES.popitem()
+        try:
+            store.close()
+        except Exception:  # closing is best effort at exit
+            log.exception("closing store")
+
+
+class IngestPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.batch_size = crawler.settings.getint("ASCOLTO_BATCH_SIZE", 200)
+        self.store_location = crawler.settings.get("ASCOLTO_STORE") or default_store()
+        self.buffer: list[dict[str, Any]] = []
+        self.ingestor: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IngestPipeline:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> Any:
+        return self.crawler.spider
+
+    def _count(self, key: str, n: int) -> None:
+        if n and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"ascolto/{key}", n)
+
+    def open_spider(self) -> None:
+        pass  # the store is opened on the first flush, so that a store down at start costs a retry, not the crawl
+
+    def _ingestor(self) -> Any:
+        if self.ingestor is None:
+            from ascolto.ingest import Ingestor
+
+            self.ingestor = Ingestor(shared_store(self.store_location), self.spider.config)
+        return self.ingestor
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        self._count("items", 1)
+        self.buffer.append(dict(item))
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self, final: bool = False) -> bool:
+        """Ingest the buffer; on failure keep it for the next flush (and retry a few times at the end)."""
+        attempts = 3 if final else 1
+        for attempt in range(attempts):
+            if not self.buffer:
+                return True
+            try:
+                report = self._ingestor().ingest(self.buffer)
+            except Exception as exc:  # store down, disk full...: keep the batch, try again later
+                self._count("errors/ingest", 1)
+                log.warning("%s: ingest failed (%s); batch of %d kept for retry", self.spider.source.name, exc,
+                            len(self.buffer))
+                if attempt + 1 < attempts:
+                    time.sleep(0.5 * 2**attempt)
+                continue
+            self._count("new", report.new)
+            self._count("updated", report.updated)
+            self._count("duplicates", report.duplicates)
+            self._count("rejected", report.rejected)
+            for reason, n in report.reasons.items():
+                self._count(f"rejected/{reason}", n)
+            state = self.spider.state
+            state.mark_seen([self.spider.item_key(i["platform"], i.get("platform_id"), i.get("url"))
+                             for i in self.buffer])
+            state.save()
+            self.buffer = []
+            return True
+        return False
+
+    def close_spider(self) -> None:
+        if not self.flush(final=True):
+            self._spool()
+
+    def _spool(self) -> None:
+        path = state_dir("spool") / f"crawl-{self.spider.source.name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for item in self.buffer:
+                out.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+        self._count("spooled", len(self.buffer))
+        log.error("%s: store unavailable; %d items spooled to %s (load them with `ascolto ingest`)",
+                  self.spider.source.name, len(self.buffer), path)
+        self.buffer = []
+
+
+class DiscardPipeline:
+    """Counts items and drops them: the do-nothing baseline of benchmarks/bench_crawl.py."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DiscardPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("ascolto/items")
+        return item

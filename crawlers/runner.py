@@ -1,0 +1,179 @@
+"""`ascolto crawl`: crawl the configured sources once (one Scrapy crawler per source, all in one process) and print
+per-source progress (stderr) and a summary. `crawl_in_subprocess` runs it in a child process, for callers that crawl
+more than once per process (the demo, the scheduler): the Twisted reactor cannot be restarted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ascolto.config import Config, ConfigError, Source
+from ascolto.context import EXIT_CONFIG, add_config_argument, load_config_or_exit, store_location
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FIELDS = ("fetched", "new", "duplicates", "rejected", "errors")
+EXTRA_FIELDS = ("updated", "already_seen", "not_modified", "refused", "robots_disallowed", "no_brand_match",
+                "rate_limited", "spooled")
+
+
+def spider_classes() -> dict[str, Any]:
+    from crawlers.spiders.appstore import AppStoreSpider
+    from crawlers.spiders.feed import FeedSpider
+    from crawlers.spiders.hackernews import HackerNewsSpider
+    from crawlers.spiders.mastodon import MastodonSpider
+    from crawlers.spiders.reddit import RedditSpider
+    from crawlers.spiders.web import WebSpider
+
+    classes = (FeedSpider, WebSpider, RedditSpider, MastodonSpider, HackerNewsSpider, AppStoreSpider)
+    return {cls.kind: cls for cls in classes}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    parser.add_argument("--source", action="append", metavar="NAME", help="crawl only this source (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+
+
+def select_sources(config: Config, names: Sequence[str] | None) -> list[Source]:
+    if not names:
+        return list(config.sources)
+    known = {s.name: s for s in config.sources}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ConfigError(f"sources: unknown source(s) {', '.join(missing)}; known: {', '.join(known) or 'none'}")
+    return [known[n] for n in names]
+
+
+def validate_sources(sources: Sequence[Source]) -> None:
+    """Kind-specific options are checked before anything is fetched or written."""
+    classes = spider_classes()
+    problems = []
+    for source in sources:
+        try:
+            classes[source.kind].validate_options(source)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def crawl_settings(store: str, log_level: str = "INFO") -> Any:
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    settings.set("ASCOLTO_STORE", store, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    overrides = os.environ.get("ASCOLTO_CRAWL_SETTINGS")  # JSON object: tests and benchmarks tune the pace
+    if overrides:
+        settings.setdict(json.loads(overrides), priority="cmdline")
+    return settings
+
+
+def crawl(config: Config, sources: Sequence[Source], store: str, log_level: str = "INFO") -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers.pipelines import close_shared_stores
+
+    classes = spider_classes()
+    settings = crawl_settings(store, log_level)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # `ascolto` has configured logging
+    for name in ("scrapy", "twisted", "py.warnings", "crawlers", "protego"):
+        logging.getLogger(name).setLevel(log_level)
+    process = CrawlerProcess(settings)
+    crawlers = []
+    started = time.monotonic()
+    for source in sources:
+        crawler = process.create_crawler(classes[source.kind])
+        process.crawl(crawler, source=source, config=config)
+        crawlers.append((source, crawler))
+    if crawlers:
+        process.start()
+    close_shared_stores()
+    per_source = {source.name: source_summary(source, crawler) for source, crawler in crawlers}
+    totals = {key: sum(s[key] for s in per_source.values()) for key in (*SUMMARY_FIELDS, *EXTRA_FIELDS)}
+    return {"sources": per_source, "totals": totals, "elapsed_s": round(time.monotonic() - started, 3)}
+
+
+def source_summary(source: Source, crawler: Any) -> dict[str, Any]:
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+
+    def value(key: str) -> int:
+        return int(stats.get(f"ascolto/{key}", 0))
+
+    errors = {k.removeprefix("ascolto/errors/"): int(v) for k, v in stats.items() if k.startswith("ascolto/errors/")}
+    return {
+        "kind": source.kind,
+        "fetched": value("fetched"),
+        "new": value("new"),
+        "duplicates": value("duplicates") + value("skipped_seen"),
+        "rejected": value("rejected"),
+        "errors": value("errors") + value("errors/ingest"),
+        "updated": value("updated"),
+        "already_seen": value("skipped_seen"),
+        "not_modified": value("not_modified"),
+        "refused": value("refused"),
+        "robots_disallowed": value("robots_disallowed"),
+        "no_brand_match": value("skipped_no_match"),
+        "rate_limited": value("rate_limited"),
+        "spooled": value("spooled"),
+        "error_kinds": errors,
+        "finish_reason": stats.get("finish_reason"),
+    }
+
+
+def print_table(summary: dict[str, Any]) -> None:
+    columns = ("source", *SUMMARY_FIELDS)
+    rows = [(name, *(str(s[k]) for k in SUMMARY_FIELDS)) for name, s in summary["sources"].items()]
+    rows.append(("TOTAL", *(str(summary["totals"][k]) for k in SUMMARY_FIELDS)))
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(f"({summary['elapsed_s']:.1f}s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config_or_exit(args)
+    try:
+        sources = select_sources(config, args.source)
+        validate_sources(sources)
+    except ConfigError as exc:
+        print(f"ascolto: invalid configuration\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not sources:
+        print("ascolto crawl: no sources configured", file=sys.stderr)
+    level = "DEBUG" if args.verbose else "WARNING" if args.quiet or args.json else "INFO"
+    summary = crawl(config, sources, store_location(args, config), level)
+    if args.json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print_table(summary)
+    return 0
+
+
+def crawl_in_subprocess(config_path: str | Path, store: str, sources: Sequence[str] | None = None,
+                        env: dict[str, str] | None = None, timeout: float | None = None) -> dict[str, Any]:
+    """Run `ascolto crawl --json` in a child process; return its summary (RuntimeError when it fails)."""
+    command = [sys.executable, "-m", "ascolto", "--store", str(store), "crawl", "--config", str(config_path), "--json"]
+    for name in sources or ():
+        command += ["--source", name]
+    child_env = {**os.environ, **(env or {})}
+    root = str(Path(__file__).resolve().parent.parent)
+    child_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, child_env.get("PYTHONPATH")) if p)
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"crawl exited with status {done.returncode}: {done.stderr[-2000:]}")
+    lines = [line for line in done.stdout.splitlines() if line.strip().startswith("{")]
+    if not lines:
+        raise RuntimeError(f"crawl printed no summary: {done.stderr[-2000:]}")
+    return json.loads(lines[-1])

@@ -1,0 +1,1 @@
+"""One spider per kind of source (Source.kind): feed, web, reddit, mastodon, hackernews, appstore."""

@@ -1,0 +1,122 @@
+"""Reddit-style search: /search.json (or /r/<sub>/search.json) newest first, `after` pagination, and the comment
+trees of matching posts (the brand's replies are comments). Token from credentials_env['token'] (OAuth bearer);
+documented limits: 100 requests/minute with OAuth, about 10 without."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import scrapy
+from pydantic import Field
+from scrapy.http import Response
+
+from crawlers.spiders.base import KindOptions, SourceSpider
+from crawlers.textutil import from_epoch
+
+
+class RedditOptions(KindOptions):
+    subreddits: list[str] = Field(default_factory=list)  # empty: site-wide search
+    comments: bool = True  # fetch comment trees of posts with comments
+    limit: int = Field(default=100, ge=1, le=100)
+
+
+class RedditSpider(SourceSpider):
+    name = "reddit"
+    kind = "reddit"
+    default_platform = "reddit"
+    options_model: ClassVar[type[KindOptions]] = RedditOptions
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.token = self.credential("token")
+        if not self.options.requests_per_minute:
+            self.source_settings["DOWNLOAD_DELAY"] = 60.0 / (100 if self.token else 10)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"bearer {self.token}"} if self.token else {}
+
+    def start_requests_for_source(self) -> Iterable[scrapy.Request]:
+        opts: RedditOptions = self.options  # type: ignore[assignment]
+        for base in self.source.urls:
+            base = base.rstrip("/")
+            for brand in self.brands:
+                query = " OR ".join(f'"{t}"' if " " in t else t for t in [brand.name, *brand.aliases])
+                for path in [f"/r/{sub}/search.json" for sub in opts.subreddits] or ["/search.json"]:
+                    params = {"q": query, "sort": "new", "limit": opts.limit, "raw_json": 1,
+                              **({"restrict_sr": 1} if opts.subreddits else {})}
+                    url = f"{base}{path}?{urlencode(params)}"
+                    yield self.request(url, self.parse_listing, expect="json", headers=self.headers,
+                                       meta={"page": 0, "search_url": url, "base": base})
+
+    def parse_listing(self, response: Response) -> Iterable[Any]:
+        if not self.fetched(response):
+            return
+        data = self.json_body(response)
+        if data is None:
+            return
+        listing = data.get("data") if isinstance(data, dict) else None
+        children = listing.get("children") if isinstance(listing, dict) else None
+        if not isinstance(children, list):
+            self.bad_input(response, "unexpected_json", "no data.children listing")
+            return
+        emitted = 0
+        for child in children:
+            post = child.get("data") if isinstance(child, dict) else None
+            if not isinstance(post, dict) or child.get("kind") != "t3":
+                continue
+            item = self.post_item(post, response)
+            if item is not None:
+                emitted += 1
+                yield item
+            if self.options.comments and int(post.get("num_comments") or 0) > 0 and post.get("permalink"):  # type: ignore[attr-defined]
+                url = response.urljoin(str(post["permalink"]).rstrip("/") + ".json?raw_json=1&sort=new")
+                yield self.request(url, self.parse_comments, expect="json", conditional=True, headers=self.headers,
+                                   meta={"post": post})
+        page, after = int(response.meta["page"]), listing.get("after")
+        if after and self.keep_paging(page, len(children), emitted):
+            url = f"{response.meta['search_url']}&after={after}"
+            yield self.request(url, self.parse_listing, expect="json", headers=self.headers,
+                               meta={"page": page + 1, "search_url": response.meta["search_url"],
+                                     "base": response.meta["base"]})
+
+    def post_item(self, post: dict[str, Any], response: Response) -> dict[str, Any] | None:
+        return self.make_item(
+            platform_id=str(post.get("name") or f"t3_{post.get('id')}"),
+            url=response.urljoin(str(post.get("permalink") or "")) if post.get("permalink") else post.get("url"),
+            title=post.get("title"), text=post.get("selftext") or "", author=post.get("author"),
+            published_at=from_epoch(post.get("created_utc")),
+            engagement={"score": int(post.get("score") or 0), "comments": int(post.get("num_comments") or 0)},
+        )
+
+    def parse_comments(self, response: Response) -> Iterable[Any]:
+        if not self.fetched(response):
+            return
+        data = self.json_body(response)
+        if not isinstance(data, list) or len(data) < 2 or not isinstance(data[1], dict):
+            if data is not None:
+                self.bad_input(response, "unexpected_json", "expected [post listing, comment listing]")
+            return
+        post = response.meta["post"]
+        thread = self.item_key(self.platform, str(post.get("name") or f"t3_{post.get('id')}"), None)
+        yield from self.comment_items(data[1], response, thread)
+
+    def comment_items(self, listing: Any, response: Response, thread: str) -> Iterable[dict[str, Any]]:
+        children = (listing.get("data") or {}).get("children") if isinstance(listing, dict) else None
+        for child in children or []:
+            comment = child.get("data") if isinstance(child, dict) else None
+            if not isinstance(comment, dict) or child.get("kind") != "t1":
+                continue
+            item = self.make_item(
+                platform_id=str(comment.get("name") or f"t1_{comment.get('id')}"),
+                url=response.urljoin(str(comment["permalink"])) if comment.get("permalink") else None,
+                text=comment.get("body") or "", author=comment.get("author"),
+                published_at=from_epoch(comment.get("created_utc")),
+                in_reply_to=self.reply_id(str(comment["parent_id"])) if comment.get("parent_id") else None,
+                thread_id=thread, engagement={"score": int(comment.get("score") or 0)},
+            )
+            if item is not None:
+                yield item
+            yield from self.comment_items(comment.get("replies"), response, thread)
