@@ -1,0 +1,122 @@
+"""Senders for each channel kind. Each raises DeliveryError with a message that never contains a secret."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+import time
+import urllib.error
+import urllib.request
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from alerts import messages
+from ascolto.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
+from ascolto.model import AlertEvent
+from ascolto.paths import data_dir
+
+TIMEOUT = 10.0
+SIGNATURE_HEADER = "X-Ascolto-Signature"
+
+
+class DeliveryError(Exception):
+    """A delivery failed; the text is safe to log (no URL of a secret webhook, no password)."""
+
+
+def file_path(channel: FileChannel) -> Path:
+    path = Path(channel.path).expanduser()
+    return path if path.is_absolute() else data_dir() / path
+
+
+def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
+    line = json.dumps({"delivery_id": delivery_id, **messages.json_payload(event, dashboard_url)}, ensure_ascii=False)
+    path = file_path(channel)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+    except OSError as exc:
+        raise DeliveryError(f"file {path}: {exc.strerror or exc}") from None
+
+
+def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
+    msg = EmailMessage()
+    msg["Subject"] = messages.subject(event)
+    msg["From"] = channel.sender
+    msg["To"] = ", ".join(channel.to)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(idstring=delivery_id[:16], domain="ascolto")
+    msg["X-Ascolto-Alert"] = event.id
+    msg.set_content(messages.text_body(event, dashboard_url))
+    msg.add_alternative(messages.html_body(event, dashboard_url), subtype="html")
+    user, password = secret(channel.username_env), secret(channel.password_env)
+    where = f"smtp {channel.host}:{channel.port}"
+    try:
+        if channel.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(channel.host, channel.port, timeout=TIMEOUT,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(channel.host, channel.port, timeout=TIMEOUT)
+        with smtp:
+            if channel.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if user and password:
+                smtp.login(user, password)
+            smtp.send_message(msg)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"{where}: authentication refused ({exc.smtp_code})") from None
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(f"{where}: refused ({exc.smtp_code})") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"{where}: {type(exc).__name__}") from None
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], label: str) -> None:
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"{label}: HTTP {exc.code}") from None
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"{label}: {type(exc).__name__}") from None  # the URL itself may be the secret
+
+
+def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
+    url = secret(channel.webhook_url_env)
+    if not url:
+        raise DeliveryError(f"slack {channel.name}: environment variable {channel.webhook_url_env} is not set")
+    body = json.dumps(messages.slack_payload(event, dashboard_url)).encode()
+    _post(url, body, {}, f"slack {channel.name}")
+
+
+def sign(secret_value: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over '<timestamp>.<body>' (the timestamp is in X-Ascolto-Timestamp; it blocks replays)."""
+    digest = hmac.new(secret_value.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
+    payload: dict[str, Any] = {"delivery_id": delivery_id, **messages.json_payload(event, dashboard_url)}
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    headers = {"X-Ascolto-Delivery": delivery_id, "X-Ascolto-Timestamp": timestamp}
+    key = secret(channel.secret_env)
+    if channel.secret_env and not key:
+        raise DeliveryError(f"webhook {channel.name}: environment variable {channel.secret_env} is not set")
+    if key:
+        headers[SIGNATURE_HEADER] = sign(key, timestamp, body)
+    _post(channel.url, body, headers, f"webhook {channel.name}")
+
+
+SENDERS = {"file": send_file, "email": send_email, "slack": send_slack, "webhook": send_webhook}
+
+
+def send(channel: Any, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
+    SENDERS[channel.kind](channel, event, dashboard_url, delivery_id)

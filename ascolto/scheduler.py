@@ -1,0 +1,159 @@
+"""`ascolto run --config FILE`: crawl each source on its interval, evaluate alert rules every minute, deliver.
+
+APScheduler runs the jobs in a thread pool: no job overlaps itself (max_instances=1), missed runs are
+coalesced into one, and SIGINT/SIGTERM stop the scheduler cleanly (running jobs finish, nothing is lost:
+alerts not yet delivered wait in the persisted outbox). The dashboard is served from the same process
+when the web module offers `serve_in_thread`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ascolto.config import Config
+from ascolto.context import add_config_argument, config_path, load_config_or_exit, store_location
+from ascolto.paths import state_dir
+from ascolto.timebuckets import parse_interval
+
+log = logging.getLogger(__name__)
+JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser, required=True)
+    parser.add_argument("--no-serve", action="store_true", help="do not serve the dashboard from this process")
+    parser.add_argument("--no-crawl", action="store_true", help="only evaluate alert rules (sources crawled elsewhere)")
+    parser.add_argument("--alert-interval", default="1m", help="how often alert rules are evaluated (default 1m)")
+    parser.add_argument("--host", help="dashboard address (default: the config's dashboard.host)")
+    parser.add_argument("--port", type=int, help="dashboard port (default: the config's dashboard.port)")
+
+
+class Service:
+    """The jobs of one `ascolto run`; built separately from signal handling so tests can drive it."""
+
+    def __init__(self, config: Config, config_file: Path, store: str, outbox_dir: Path | None = None) -> None:
+        self.config = config
+        self.config_file = config_file
+        self.store_location = store
+        self.outbox_dir = outbox_dir or state_dir("outbox")
+        self.scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+        self._store: Any = None
+        self._dispatcher: Any = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._store is None:
+                from alerts.notify import Dispatcher
+                from storage import open_store
+
+                self._store = open_store(self.store_location)
+                self._dispatcher = Dispatcher(self.config, self.outbox_dir)
+            return self._store, self._dispatcher
+
+    def evaluate_alerts(self, now: datetime | None = None) -> int:
+        """One tick: evaluate every rule, enqueue what needs telling, deliver what is due (retries included)."""
+        from alerts.engine import evaluate_rules
+
+        store, dispatcher = self._open()
+        events = evaluate_rules(store, self.config, now or datetime.now(UTC))
+        dispatcher.enqueue(events)
+        report = dispatcher.flush()
+        if events or report.failed:
+            log.info("alerts: %d to notify; delivered %d, failed %d, pending %d",
+                     len(events), report.delivered, report.failed, report.pending)
+        return len(events)
+
+    def crawl(self, source: str) -> None:
+        try:
+            from crawlers.runner import crawl_in_subprocess
+        except ImportError as exc:
+            log.error("crawl %s: crawler not available: %s", source, exc)
+            return
+        try:
+            crawl_in_subprocess(self.config_file, self.store_location, sources=[source])
+        except Exception:
+            log.exception("crawl %s failed; next attempt at its next interval", source)
+
+    def schedule(self, *, crawl: bool = True, alert_interval: str = "1m") -> None:
+        if crawl:
+            for source in self.config.sources:
+                seconds = parse_interval(source.interval).total_seconds()
+                self.scheduler.add_job(self.crawl, IntervalTrigger(seconds=seconds, timezone=UTC), args=[source.name],
+                                       id=f"crawl:{source.name}", name=f"crawl {source.name}",
+                                       next_run_time=datetime.now(UTC))
+        seconds = parse_interval(alert_interval).total_seconds()
+        self.scheduler.add_job(self._safe_evaluate, IntervalTrigger(seconds=seconds, timezone=UTC), id="alerts",
+                               name="evaluate alert rules", next_run_time=datetime.now(UTC))
+
+    def _safe_evaluate(self) -> None:
+        try:
+            self.evaluate_alerts()
+        except Exception:
+            log.exception("alert evaluation failed; retried at the next tick")
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)  # let running jobs finish: no half-written state
+        with self._lock:
+            if self._dispatcher is not None:
+                self._dispatcher.close()
+            if self._store is not None:
+                self._store.close()
+            self._store = self._dispatcher = None
+
+
+def _serve_dashboard(service: Service, host: str, port: int) -> Callable[[], None] | None:
+    """Start the dashboard in a thread if the web module offers it; return its stop function."""
+    try:
+        from ascolto.web.server import serve_in_thread
+    except ImportError:
+        log.info("dashboard not available in this build; serving nothing")
+        return None
+    url, stop = serve_in_thread(service.store_location, service.config, host, port)
+    log.info("dashboard on %s", url)
+    return stop
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config_or_exit(args)
+    path = config_path(args)
+    assert path is not None  # load_config_or_exit exits without one
+    service = Service(config, path, store_location(args, config))
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping after the running jobs finish", signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop_dashboard: Callable[[], None] | None = None
+    try:
+        service.schedule(crawl=not args.no_crawl, alert_interval=args.alert_interval)
+        service.start()
+        if not args.no_serve:
+            host, port = args.host or config.dashboard.host, args.port or config.dashboard.port
+            stop_dashboard = _serve_dashboard(service, host, port)
+        log.info("running: %d sources, %d alert rules; Ctrl-C to stop", len(config.sources), len(config.alerts))
+        while not stop.wait(1.0):
+            pass
+    finally:
+        if stop_dashboard is not None:
+            stop_dashboard()
+        service.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
