@@ -40,7 +40,7 @@ def server(seeded_sqlite_url: str, seed: SimpleNamespace) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
-        pytest.skip("no /usr/bin/chromium: run scripts/install-chromium.sh")
+        pytest.fail("no /usr/bin/chromium: run scripts/install-chromium.sh (scripts/test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -176,6 +176,12 @@ def test_alerts_with_evidence_and_acknowledge(page: Any, seed: SimpleNamespace) 
     page.locator(".alert[data-id=a1] button.ack").click()
     page.wait_for_selector("#past-alerts .alert[data-id=a1]")
     assert "Giulia <img src=x onerror=alert(1)>" in page.locator("#past-alerts .alert[data-id=a1]").inner_text()
+
+
+def test_alert_link_from_a_message_opens_that_alert_with_its_evidence(page: Any) -> None:
+    open_page(page, "/alerts?brand=Acme&id=a3")
+    page.wait_for_selector(".alert[data-id=a3][data-focused=true] .evidence:not([hidden]) .mention[data-id=x1]")
+    assert page.locator(".alert[data-id=a1] .evidence[hidden]").count() == 1
 
 
 def test_wall_screen_layout_has_no_horizontal_overflow(browser: Any, server: str) -> None:

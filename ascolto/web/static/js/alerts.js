@@ -4,6 +4,9 @@
   const A = window.Ascolto;
   const REFRESH_SECONDS = 10;
   const expanded = new Set();
+  // Alert messages link to alerts?id=<id>: that alert opens with its evidence shown.
+  const linked = new URLSearchParams(window.location.search).get("id");
+  if (linked) expanded.add(linked);
 
   function numberOrDash(x) {
     return x === null || x === undefined ? "–" : Number(x).toLocaleString(A.lang, { maximumFractionDigits: 1 });
@@ -97,6 +100,11 @@
       status.textContent = "";
       document.body.setAttribute("data-loaded", "true");
       A.stamp();
+      const target = linked && document.querySelector('article.alert[data-id="' + CSS.escape(linked) + '"]');
+      if (target && !target.hasAttribute("data-focused")) {
+        target.setAttribute("data-focused", "true");
+        target.scrollIntoView({ block: "center" });
+      }
     } catch (error) {
       A.showError(status, error);
     }
