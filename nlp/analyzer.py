@@ -1,13 +1,21 @@
-"""PLACEHOLDER analyzer (to be replaced by the trained pipeline of the NLP issue); keeps the interface."""
+"""Analysis of a mention: language, sentiment, intent, care topics. Models ship in nlp/models/.
+
+The interface ingest uses: `get_analyzer()` (cached, loads the shipped models once, offline) and
+`Analyzer.analyse(texts, langs=None) -> list[Analysis]` (batch, same order). Any input is accepted: empty,
+emoji only, a URL only, megabytes, lone surrogates, HTML remnants; the models read a bounded prefix.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-import py3langid
+from nlp.pipeline import Doc, Pipeline
+
+BATCH = 512  # docs per pipeline pass: big enough for vectorised products, small enough for memory
 
 
 @dataclass
@@ -19,22 +27,40 @@ class Analysis:
     complaint_score: float  # 0 .. 1
     topics: list[str] = field(default_factory=list)
 
+    @property
+    def complaint(self) -> bool:
+        return self.intent == "complaint"
 
-_NEG = re.compile(r"\b(rotto|pessim\w*|vergogn\w*|rimbors\w*|ritardo|bloccat\w*|broken|worst|terrible|refund|late|never)\b", re.I)
-_POS = re.compile(r"\b(ottim\w*|grazie|perfett\w*|great|love|thanks|excellent|fantastic\w*)\b", re.I)
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "complaint": self.complaint}
 
 
 class Analyzer:
+    def __init__(self, pipeline: Pipeline | None = None) -> None:
+        self.pipeline = pipeline or Pipeline.load()
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> Analyzer:
+        return cls(Pipeline.load(directory))
+
     def analyse(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[Analysis]:
-        out = []
-        for i, text in enumerate(texts):
-            lang = (langs[i] if langs else None) or py3langid.classify(text[:2000])[0]
-            neg, pos = len(_NEG.findall(text)), len(_POS.findall(text))
-            score = (pos - neg) / max(1, pos + neg)
-            sentiment = "negative" if score < 0 else "positive" if score > 0 else "neutral"
-            intent = "complaint" if neg else "question" if "?" in text else "praise" if pos else "other"
-            out.append(Analysis(lang, sentiment, score, intent, 1.0 if neg else 0.0, []))
+        if langs is not None and len(langs) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+        out: list[Analysis] = []
+        for start in range(0, len(texts), BATCH):
+            chunk = texts[start:start + BATCH]
+            given = langs[start:start + BATCH] if langs is not None else [None] * len(chunk)
+            docs = self.pipeline([Doc(text, _primary(lang)) for text, lang in zip(chunk, given, strict=True)])
+            out.extend(Analysis(d.lang or "und", d.sentiment, round(d.sentiment_score, 4), d.intent,
+                                round(d.complaint_score, 4), d.topics) for d in docs)
         return out
+
+
+def _primary(lang: str | None) -> str | None:
+    """'it-IT', 'IT', 'en_GB' -> 'it', 'it', 'en'; empty or not a string -> None (detect it)."""
+    if not isinstance(lang, str) or not lang.strip():
+        return None
+    return lang.strip().replace("_", "-").split("-")[0].lower() or None
 
 
 @lru_cache(maxsize=1)

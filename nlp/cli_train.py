@@ -1,0 +1,38 @@
+"""`ascolto train`: rebuild the shipped models (nlp/models/) from the labelled data, reproducibly."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from nlp import datasets, training
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=datasets.DEFAULT_DATA,
+                        help="the shared labelled data directory (default: ../shared/data beside the repo)")
+    parser.add_argument("--output", type=Path, default=training.MODEL_DIR,
+                        help="where to write the models (default: nlp/models, what ships)")
+    parser.add_argument("--holdout", action="store_true",
+                        help="train on the training split only (what `ascolto evaluate` measures); "
+                        "default: all the data, for the shipped models")
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    try:
+        corpus = datasets.load(args.data, holdout=args.holdout)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"ascolto train: {exc}", file=sys.stderr)
+        return 2
+    models = training.Trainer(corpus).all()
+    for path in training.save(models, args.output):
+        size = path.stat().st_size
+        print(f"wrote {path} ({size / 1024:.0f} KiB)", file=sys.stderr)
+    print(f"trained {len(models)} models in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    return 0

@@ -1,0 +1,74 @@
+"""Stateless hashed features: word 1-2-grams (negation-marked) + character 2-5-grams, sublinear tf, L2.
+
+Hashing means there is no vocabulary to store: a model is only its coefficients, saved as plain arrays
+(no pickle), and a fresh install builds exactly the same feature space. Character n-grams are hashed for the
+whole batch at once with numpy (rolling polynomial hash over the code points), which is what makes the full
+analysis fast: a Python loop per n-gram would cost more than everything else together.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+from nlp.text import normalise, word_tokens
+
+WORD_BITS = 18
+CHAR_BITS = 18
+CHAR_NGRAMS = (2, 5)
+N_FEATURES = (1 << WORD_BITS) + (1 << CHAR_BITS)
+_BASE = np.uint64(1_000_003)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _word_ngrams(normalised: str) -> list[str]:
+    tokens = word_tokens(normalised)
+    return tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+
+
+def char_ngram_counts(texts: Sequence[str], low: int = CHAR_NGRAMS[0], high: int = CHAR_NGRAMS[1],
+                      bits: int = CHAR_BITS) -> sp.csr_matrix:
+    """Counts of hashed character n-grams of ' text ' (n in low..high), one row per text."""
+    padded = [f" {t} " for t in texts]
+    lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
+    codes = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    doc = np.repeat(np.arange(len(padded), dtype=np.int32), lengths)
+    mask = np.uint64((1 << bits) - 1)
+    rows, cols = [], []
+    rolling = codes.copy()
+    with np.errstate(over="ignore"):
+        for n in range(2, high + 1):
+            rolling = rolling[:-1] * _BASE + codes[n - 1:]  # hash of codes[i : i + n], wrapping mod 2**64
+            if n < low:
+                continue
+            valid = doc[: len(rolling)] == doc[n - 1:]  # n-grams that stay inside one text
+            mixed = (rolling[valid] + np.uint64(n)) * _MIX
+            mixed ^= mixed >> np.uint64(31)
+            rows.append(doc[: len(rolling)][valid])
+            cols.append((mixed & mask).astype(np.int32))
+    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
+    data = np.ones(len(row), dtype=np.float32)
+    # COO -> CSR sums the duplicates; leaving the indices unsorted saves a sort the products don't need
+    return sp.coo_matrix((data, (row, col)), shape=(len(padded), 1 << bits), dtype=np.float32).tocsr()
+
+
+class Featurizer:
+    """texts (already cleaned) -> sparse matrix of N_FEATURES columns."""
+
+    def __init__(self) -> None:
+        self._words = HashingVectorizer(analyzer=_word_ngrams, n_features=1 << WORD_BITS, alternate_sign=False,
+                                        norm=None, dtype=np.float32, lowercase=False)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        normalised = [normalise(t) for t in texts]
+        blocks = []
+        for block in (self._words.transform(normalised).tocsr(), char_ngram_counts(normalised)):
+            np.log1p(block.data, out=block.data)  # sublinear tf
+            blocks.append(normalize(block, copy=False))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)

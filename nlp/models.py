@@ -1,0 +1,148 @@
+"""One small model interface (fit / predict / predict_proba / evaluate / save / load) over hashed features.
+
+A model is a linear classifier's coefficients and nothing else, stored as int8-quantised arrays in a .npz plus
+a JSON header: loading never unpickles anything (np.load with allow_pickle=False), so a shipped file can't run
+code, and the files stay small (zeros compress to nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from nlp.features import N_FEATURES
+
+
+class LinearModel:
+    """Logistic regression: one-vs-rest columns for binary tasks, multinomial for several classes."""
+
+    def __init__(self, name: str, C: float = 3.0, class_weight: str | None = None, seed: int = 13) -> None:
+        self.name, self.C, self.class_weight, self.seed = name, C, class_weight, seed
+        self.classes: list[str] = []
+        self.coef = np.zeros((0, N_FEATURES), dtype=np.float32)  # (n_columns, n_features)
+        self.intercept = np.zeros(0, dtype=np.float32)
+        self.meta: dict[str, Any] = {}
+        self._coef_t: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ learning
+    def fit(self, X: sp.csr_matrix, y: Sequence[str], sample_weight: np.ndarray | None = None) -> LinearModel:
+        estimator = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000,
+                                       random_state=self.seed)
+        estimator.fit(X, list(y), sample_weight=sample_weight)
+        self.classes = [str(c) for c in estimator.classes_]
+        self.coef = estimator.coef_.astype(np.float32)
+        self.intercept = estimator.intercept_.astype(np.float32)
+        self.coef = _quantised(self.coef)  # train == ship: the same rounding
+        self._coef_t = None
+        return self
+
+    def decision(self, X: sp.csr_matrix) -> np.ndarray:
+        # (n_features, k) row-major: scipy multiplies a CSR matrix by it without copying 2**19 x k floats
+        if self._coef_t is None or self._coef_t.shape[1] != self.coef.shape[0]:
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        return np.asarray(X @ self._coef_t) + self.intercept
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        """(n, n_classes) probabilities, columns in `self.classes` order."""
+        scores = self.decision(X)
+        if len(self.classes) == 2:
+            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - positive, positive])
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        return scores / scores.sum(axis=1, keepdims=True)
+
+    def predict(self, X: sp.csr_matrix) -> list[str]:
+        return [self.classes[i] for i in self.predict_proba(X).argmax(axis=1)]
+
+    def evaluate(self, X: sp.csr_matrix, y: Sequence[str]) -> dict[str, float]:
+        predicted = self.predict(X)
+        return {"macro_f1": float(f1_score(list(y), predicted, average="macro")),
+                "accuracy": float(np.mean(np.array(predicted) == np.array(list(y))))}
+
+    # ------------------------------------------------------------------ persistence without pickle
+    def save(self, directory: Path) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        scale = np.abs(self.coef).max(axis=1) / 127.0 + 1e-12
+        quantised = np.round(self.coef / scale[:, None]).astype(np.int8)
+        path = directory / f"{self.name}.npz"
+        np.savez_compressed(path, coef=quantised, scale=scale.astype(np.float32), intercept=self.intercept)
+        header = {"name": self.name, "classes": self.classes, "n_features": N_FEATURES, "C": self.C,
+                  "class_weight": self.class_weight, "meta": self.meta}
+        (directory / f"{self.name}.json").write_text(json.dumps(header, indent=1, sort_keys=True) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, directory: Path, name: str) -> LinearModel:
+        header = json.loads((directory / f"{name}.json").read_text())
+        if header["n_features"] != N_FEATURES:
+            raise ValueError(f"model {name} was trained on {header['n_features']} features, not {N_FEATURES}")
+        with np.load(directory / f"{name}.npz", allow_pickle=False) as arrays:
+            coef = arrays["coef"].astype(np.float32) * arrays["scale"][:, None]
+            intercept = arrays["intercept"].astype(np.float32)
+        model = cls(name, header["C"], header["class_weight"])
+        model.classes, model.intercept, model.meta = header["classes"], intercept, header["meta"]
+        model._coef_t = np.ascontiguousarray(coef.T)  # the layout products want; `coef` is a view of it
+        model.coef = model._coef_t.T
+        return model
+
+
+def _quantised(coef: np.ndarray) -> np.ndarray:
+    scale = np.abs(coef).max(axis=1) / 127.0 + 1e-12
+    return (np.round(coef / scale[:, None]) * scale[:, None]).astype(np.float32)
+
+
+class MultiLabelModel(LinearModel):
+    """One binary logistic regression per label (topics): sigmoid scores, labels above `threshold`."""
+
+    threshold = 0.5
+
+    def fit_multilabel(self, X: sp.csr_matrix, labels: Sequence[Sequence[str]], names: Sequence[str],
+                       sample_weight: np.ndarray | None = None) -> MultiLabelModel:
+        self.classes = list(names)
+        coefs, intercepts = [], []
+        for name in self.classes:
+            y = np.array([name in row for row in labels], dtype=int)
+            estimator = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000,
+                                           random_state=self.seed)
+            estimator.fit(X, y, sample_weight=sample_weight)
+            coefs.append(estimator.coef_[0])
+            intercepts.append(estimator.intercept_[0])
+        self.coef = _quantised(np.array(coefs, dtype=np.float32))
+        self._coef_t = None
+        self.intercept = np.array(intercepts, dtype=np.float32)
+        return self
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.decision(X)))
+
+    def predict_labels(self, X: sp.csr_matrix, threshold: float | None = None) -> list[list[str]]:
+        labels: list[list[str]] = [[] for _ in range(X.shape[0])]
+        cut = self.threshold if threshold is None else threshold
+        for i, j in zip(*np.nonzero(self.predict_proba(X) >= cut), strict=True):
+            labels[i].append(self.classes[j])
+        return labels
+
+    def evaluate_labels(self, X: sp.csr_matrix, labels: Sequence[Sequence[str]]) -> dict[str, float]:
+        return multilabel_f1(self.predict_labels(X), labels, self.classes)
+
+
+def multilabel_f1(predicted: Sequence[Sequence[str]], gold: Sequence[Sequence[str]],
+                  names: Sequence[str]) -> dict[str, float]:
+    """Macro- and micro-averaged F1 over labels."""
+    per_label, tp_all, fp_all, fn_all = [], 0, 0, 0
+    for name in names:
+        tp = sum(name in p and name in g for p, g in zip(predicted, gold, strict=True))
+        fp = sum(name in p and name not in g for p, g in zip(predicted, gold, strict=True))
+        fn = sum(name not in p and name in g for p, g in zip(predicted, gold, strict=True))
+        per_label.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+    micro = 2 * tp_all / (2 * tp_all + fp_all + fn_all) if tp_all + fp_all + fn_all else 1.0
+    return {"macro_f1": float(np.mean(per_label)), "micro_f1": float(micro)}
