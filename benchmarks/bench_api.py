@@ -4,15 +4,18 @@ Builds the store once through `SQLiteStore.upsert` in big batches and caches it 
 when the generator changes; schema migrations run on it when it is opened), serves it with the real server on
 loopback, and times the dashboard's overview call (one brand, 30 days, hourly buckets). Baselines from the same
 run: a bare `SELECT count(*)` on the same file and the server's /healthz round trip. The last line is the figure:
-p95 against the 300 ms target.
+the p95 of a cold overview (every in-process memo cleared before each request, so share of voice, the previous
+period and emerging terms are computed anew) against the 300 ms target, and as a ratio to the bare count. The
+memoised figure (a screen refreshing within the minute) is printed on an earlier line.
 
-    .venv/bin/python benchmarks/bench_api.py [--mentions 1000000] [--requests 40]
+    .venv/bin/python benchmarks/bench_api.py [--mentions 1000000] [--requests 60]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -125,7 +128,7 @@ def p95(values: list[float]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=60)
     args = parser.parse_args()
     path = cache_path(args.mentions)
     meta = path.with_suffix(".json")
@@ -134,6 +137,7 @@ def main() -> int:
         print(f"building {path} (once; cached afterwards)", file=sys.stderr)
         generate(path, args.mentions, anchor)
     anchor = datetime.fromisoformat(json.loads(meta.read_text())["anchor"])
+    SQLiteStore(path).close()  # schema migrations of a cached store run here, once, not in a timed request
 
     conn = sqlite3.connect(path)
     count_ms = timed(lambda: conn.execute("SELECT count(*) FROM mentions").fetchone(), args.requests)
@@ -161,16 +165,17 @@ def main() -> int:
     finally:
         stop()
     base = statistics.median(count_ms)
-    print(f"store: {total:,} mentions; overview window: Acme, 30 days, hourly ({in_window:,} mentions)")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"store: {total:,} mentions; overview window: Acme, 30 days, hourly ({in_window:,} mentions); "
+          f"load average {load} on {os.cpu_count()} cores")
     print(f"baseline SELECT count(*): median {base:.1f} ms, p95 {p95(count_ms):.1f} ms")
     print(f"baseline GET /healthz: median {statistics.median(health_ms):.1f} ms, p95 {p95(health_ms):.1f} ms")
     print(f"GET /api/overview, memoised context (a screen refreshing): median {statistics.median(warm_ms):.1f} ms, "
           f"p95 {p95(warm_ms):.1f} ms")
-    print(f"GET /api/overview, cold (memos cleared each time): median {statistics.median(cold_ms):.1f} ms, "
-          f"p95 {p95(cold_ms):.1f} ms")
-    figure = p95(warm_ms)
+    figure = p95(cold_ms)
     verdict = "OK" if figure <= 300 else "OVER"
-    print(f"overview p95 {figure:.1f} ms (target <= 300 ms: {verdict}; cold p95 {p95(cold_ms):.1f} ms); "
+    print(f"GET /api/overview cold (memos cleared before each of {len(cold_ms)} requests): "
+          f"median {statistics.median(cold_ms):.1f} ms, p95 {figure:.1f} ms (target <= 300 ms: {verdict}); "
           f"{figure / base:.1f}x a bare SELECT count(*) ({base:.1f} ms)")
     return 0 if figure <= 300 else 1
 

@@ -7,14 +7,15 @@ import re
 import sqlite3
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ascolto.model import AlertEvent, Mention, utc
+from ascolto.model import AlertEvent, Mention
 from ascolto.timebuckets import bucket_origin, epoch_seconds, parse_interval
 from storage.base import FACET_FIELDS, MentionFilter, MentionStore, SearchPage, UpsertResult
 from storage.sqlite_care import SQLiteCareQueries
+from storage.sqlite_rollup import from_ms, to_ms
 from storage.sqlite_schema import migrate
 
 _COLUMNS = (
@@ -31,14 +32,6 @@ _SORT_SQL = {
     "published_at_asc": "m.published_at ASC, m.id ASC",
     "reach_desc": "coalesce(m.author_reach, -1) DESC, m.published_at DESC, m.id ASC",
 }
-
-
-def to_ms(value: datetime | None) -> int | None:
-    return None if value is None else round(utc(value).timestamp() * 1000)
-
-
-def from_ms(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
 def fts_query(text: str) -> str | None:
@@ -140,11 +133,20 @@ class SQLiteStore(SQLiteCareQueries, MentionStore):
 
     @staticmethod
     def _index_facets(conn: sqlite3.Connection, mentions: list[Mention]) -> None:
+        """Side-table rows of each mention: the ones that no longer apply go, missing ones come; rows that stay are
+        left alone (their care columns follow the mention by trigger), so a re-upsert rewrites no rollup."""
         for m in mentions:
             rowid = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (m.id,)).fetchone()[0]
-            conn.execute("DELETE FROM mention_brands WHERE mention_rowid = ?", (rowid,))
-            conn.execute("DELETE FROM mention_topics WHERE mention_rowid = ?", (rowid,))
             published = to_ms(m.published_at)
+            brands, topics = json.dumps(sorted(set(m.brands))), json.dumps(sorted(set(m.topics)))
+            conn.execute(
+                "DELETE FROM mention_brands WHERE mention_rowid = ? AND (published_at != ? "
+                "OR brand NOT IN (SELECT value FROM json_each(?)))", (rowid, published, brands),
+            )
+            conn.execute(
+                "DELETE FROM mention_topics WHERE mention_rowid = ? AND topic NOT IN (SELECT value FROM json_each(?))",
+                (rowid, topics),
+            )
             conn.executemany(
                 "INSERT OR IGNORE INTO mention_brands (mention_rowid, brand, published_at) VALUES (?, ?, ?)",
                 [(rowid, b, published) for b in m.brands],
@@ -173,9 +175,11 @@ class SQLiteStore(SQLiteCareQueries, MentionStore):
 
     # reads
     def _mention(self, row: sqlite3.Row) -> Mention:
-        data: dict[str, Any] = {c: row[c] for c in _COLUMNS}
+        by_name = dict(zip(row.keys(), row, strict=True))  # one pass: Row looks names up one by one
+        data: dict[str, Any] = {c: by_name[c] for c in _COLUMNS}
         for column in _JSON_COLUMNS:
-            data[column] = json.loads(data[column])
+            value = data[column]
+            data[column] = [] if value == "[]" else {} if value == "{}" else json.loads(value)
         for column in _TIME_COLUMNS:
             data[column] = from_ms(data[column])
         data["is_owned"] = bool(data["is_owned"])
@@ -250,6 +254,10 @@ class SQLiteStore(SQLiteCareQueries, MentionStore):
     def search(
         self, flt: MentionFilter, *, limit: int = 50, offset: int = 0, sort: str = "published_at_desc"
     ) -> SearchPage:
+        page = self._brand_search(flt, limit, offset, sort)
+        return page if page is not None else self._search_any(flt, limit=limit, offset=offset, sort=sort)
+
+    def _search_any(self, flt: MentionFilter, *, limit: int, offset: int, sort: str) -> SearchPage:
         where, params = self._where(flt)
         conn = self._conn()
         total = conn.execute(f"SELECT count(*) FROM mentions m{where}", params).fetchone()[0]
@@ -265,6 +273,10 @@ class SQLiteStore(SQLiteCareQueries, MentionStore):
         return SearchPage(total=total, items=[self._mention(r) for r in rows])
 
     def count(self, flt: MentionFilter) -> int:
+        fast = self._brand_count(flt)
+        return fast if fast is not None else self._count_any(flt)
+
+    def _count_any(self, flt: MentionFilter) -> int:
         where, params = self._where(flt)
         return self._conn().execute(f"SELECT count(*) FROM mentions m{where}", params).fetchone()[0]
 

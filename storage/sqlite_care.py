@@ -1,7 +1,8 @@
 """SQLite answers to the care questions of storage.base (overview, care metrics, share of voice, reach), fast.
 
-One brand's window is one range scan of the care columns that migration 2 copies into mention_brands (no random
-row lookup per mention); any other filter falls back to the generic answer of MentionStore, so results agree.
+One brand's window is read from the hourly rollups of schema 3 plus its partial edge hours, and from the care
+columns that schema 2 copies into mention_brands (no random row lookup per mention); any other filter falls back
+to the generic answer of MentionStore, so results agree.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from ascolto.model import Mention
 from ascolto.timebuckets import bucket_origin, epoch_seconds, parse_interval
-from storage.base import CareSnapshot, MentionFilter, MentionStore, ReachRow
+from storage.base import CareSnapshot, MentionFilter, MentionStore, ReachRow, SearchPage
+from storage.sqlite_rollup import HOUR_MS, care_rows, from_ms, to_ms, topic_rows
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -21,7 +24,7 @@ def _marks(values: Sequence[Any]) -> str:
 
 
 class SQLiteCareQueries(MentionStore):
-    """Mixed into SQLiteStore (which provides _conn and _where)."""
+    """Mixed into SQLiteStore (which provides _conn, _where and _mention)."""
 
     def _conn(self) -> sqlite3.Connection:
         raise NotImplementedError
@@ -36,74 +39,115 @@ class SQLiteCareQueries(MentionStore):
         clauses, params = [f"b.brand IN ({_marks(brands)})"], list(brands)
         if flt.since:
             clauses.append("b.published_at >= ?")
-            params.append(_to_ms(flt.since))
+            params.append(to_ms(flt.since))
         if flt.until:
             clauses.append("b.published_at < ?")
-            params.append(_to_ms(flt.until))
+            params.append(to_ms(flt.until))
         if flt.is_owned is not None:
             clauses.append("b.is_owned = ?")
             params.append(int(flt.is_owned))
         return " AND ".join(clauses), params
 
+    def _single_brand(self, flt: MentionFilter) -> bool:
+        """One brand, a window and at most is_owned: the questions the rollups of schema 3 answer."""
+        return len(flt.brands) == 1 and self._brand_scope(flt, flt.brands) is not None
+
     def care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10) -> CareSnapshot:
-        scope = self._brand_scope(replace(flt, is_owned=None), flt.brands)
-        if scope is None or len(flt.brands) != 1:  # several brands: a mention may be under two of them
+        if not self._single_brand(replace(flt, is_owned=None)):  # several brands: a mention may be under two
             return super().care_snapshot(flt, interval, topic_size)
-        where, params = scope
+        brand, since, until = flt.brands[0], to_ms(flt.since), to_ms(flt.until)
         step_ms = int(parse_interval(interval).total_seconds()) * 1000
         origin_ms = epoch_seconds(bucket_origin(interval)) * 1000
+        # whole hours fall into one bucket each when buckets are whole hours from an hour-aligned origin
+        aligned = step_ms % HOUR_MS == 0 and origin_ms % HOUR_MS == 0 and since is not None and since >= origin_ms
         conn = self._conn()
         series: dict[tuple[datetime, str | None], int] = {}
+        starts: dict[int, datetime] = {}
         inbound = owned = complaints = 0
-        for bucket, is_owned, sentiment, is_complaint, n in conn.execute(
-            f"SELECT (b.published_at - ?) / ?, b.is_owned, b.sentiment, b.intent = 'complaint', count(*) "
-            f"FROM mention_brands b WHERE {where} GROUP BY 1, 2, 3, 4", [origin_ms, step_ms, *params],
+        rows, params = care_rows([brand], since, until, None, aligned)
+        for bucket, sentiment, n_inbound, n_owned, n_complaints in conn.execute(
+            "SELECT (t - ?) / ?, sentiment, sum(CASE WHEN is_owned THEN 0 ELSE n END), "
+            "sum(CASE WHEN is_owned THEN n ELSE 0 END), "
+            f"sum(CASE WHEN is_owned THEN 0 WHEN intent = 'complaint' THEN n ELSE 0 END) FROM ({rows}) GROUP BY 1, 2",
+            [origin_ms, step_ms, *params],
         ):
-            if is_owned:
-                owned += n
-                continue
-            inbound += n
-            complaints += n if is_complaint else 0
-            key = (_from_ms(origin_ms + bucket * step_ms), sentiment)
-            series[key] = series.get(key, 0) + n  # type: ignore[index]
-        delays: list[float] = []
-        waiting: list[int] = []
-        for published, replied, intent in conn.execute(
-            f"SELECT b.published_at, b.first_reply_at, b.intent FROM mention_brands b WHERE {where} "
-            "AND b.is_owned = 0 AND (b.first_reply_at IS NOT NULL OR b.intent = 'complaint')", params,
-        ):
-            if replied is not None:
-                delays.append(max(0.0, (replied - published) / 1000))
-            elif intent == "complaint":
-                waiting.append(published)
+            owned += n_owned
+            inbound += n_inbound
+            complaints += n_complaints
+            if n_inbound:
+                start = starts.get(bucket) or starts.setdefault(bucket, from_ms(origin_ms + bucket * step_ms))
+                series[(start, sentiment)] = n_inbound
+        # both read from the partial index mention_brands_care, in published_at order
+        where, params = self._brand_scope(replace(flt, is_owned=None), flt.brands)  # type: ignore[misc]
+        answered = "AND b.is_owned = 0 AND (b.first_reply_at IS NOT NULL OR b.intent = 'complaint')"
+        delays = conn.execute(
+            f"SELECT max(0.0, (b.first_reply_at - b.published_at) / 1000.0) AS d FROM mention_brands b "
+            f"WHERE {where} {answered} AND b.first_reply_at IS NOT NULL ORDER BY d", params,
+        ).fetchall()
+        waiting = conn.execute(
+            f"SELECT b.published_at FROM mention_brands b WHERE {where} {answered} AND b.first_reply_at IS NULL "
+            "AND b.intent = 'complaint' ORDER BY b.published_at", params,
+        ).fetchall()
+        rows, params = topic_rows(brand, since, until, False)
         topics = conn.execute(
-            f"SELECT j.value, count(DISTINCT b.mention_rowid) AS n FROM mention_brands b, json_each(b.topics) j "
-            f"WHERE {where} AND b.is_owned = 0 AND b.topics != '[]' GROUP BY j.value ORDER BY n DESC, j.value "
-            "LIMIT ?", [*params, topic_size],
+            f"SELECT topic, sum(n) AS total FROM ({rows}) GROUP BY topic ORDER BY total DESC, topic LIMIT ?",
+            [*params, topic_size],
         ).fetchall()
         return CareSnapshot(
             series=series, inbound=inbound, owned=owned, complaints=complaints,
-            unanswered_complaints=[_from_ms(p) for p in sorted(waiting)],  # type: ignore[misc]
-            reply_delays=sorted(delays), topics=[(t, n) for t, n in topics],
+            unanswered_complaints=[from_ms(p) for p, in waiting],  # type: ignore[misc]
+            reply_delays=[d for d, in delays], topics=[(t, n) for t, n in topics],
         )
 
+    def _rollup_counts(self, flt: MentionFilter, brands: Sequence[str], column: str) -> dict[Any, int]:
+        rows, params = care_rows(brands, to_ms(flt.since), to_ms(flt.until), flt.is_owned)
+        return dict(self._conn().execute(f"SELECT {column}, sum(n) FROM ({rows}) GROUP BY 1", params).fetchall())
+
     def sentiment_counts(self, flt: MentionFilter) -> dict[str | None, int]:
-        scope = self._brand_scope(flt, flt.brands)
-        if scope is None or len(flt.brands) != 1:
+        if not self._single_brand(flt):
             return super().sentiment_counts(flt)
-        where, params = scope
-        rows = self._conn().execute(f"SELECT b.sentiment, count(*) FROM mention_brands b WHERE {where} GROUP BY 1",
-                                    params)
-        return {sentiment: n for sentiment, n in rows}
+        return self._rollup_counts(flt, flt.brands, "sentiment")
 
     def brand_counts(self, flt: MentionFilter, brands: Sequence[str]) -> dict[str, int]:
-        scope = self._brand_scope(replace(flt, brands=()), list(dict.fromkeys(brands)))
-        if scope is None:
+        wanted = list(dict.fromkeys(brands))
+        if not wanted or self._brand_scope(replace(flt, brands=()), wanted) is None:
             return super().brand_counts(flt, brands)
-        where, params = scope
-        rows = self._conn().execute(f"SELECT b.brand, count(*) FROM mention_brands b WHERE {where} GROUP BY 1", params)
-        found = dict(rows.fetchall())
+        found = self._rollup_counts(flt, wanted, "brand")
         return {brand: found.get(brand, 0) for brand in brands}
+
+    def _brand_count(self, flt: MentionFilter) -> int | None:
+        """count() of one brand's window from the rollups; None when the filter needs the general query."""
+        if not self._single_brand(flt):
+            return None
+        return sum(self._rollup_counts(flt, flt.brands, "brand").values())
+
+    def _brand_search(self, flt: MentionFilter, limit: int, offset: int, sort: str) -> SearchPage | None:
+        """search() of one brand's window in time order: walked along mention_brands' (brand, published_at) key,
+        stopping after `offset + limit` mentions, instead of sorting the whole window."""
+        if sort not in ("published_at_desc", "published_at_asc") or not self._single_brand(flt):
+            return None
+        total = self._brand_count(flt)
+        where, params = self._brand_scope(flt, flt.brands)  # type: ignore[misc]
+        direction = "DESC" if sort == "published_at_desc" else "ASC"
+        rows = self._conn().execute(
+            f"SELECT m.* FROM mention_brands b CROSS JOIN mentions m ON m.rowid = b.mention_rowid WHERE {where} "
+            f"ORDER BY b.published_at {direction}, m.id ASC LIMIT ? OFFSET ?", [*params, limit, offset],
+        ).fetchall()
+        return SearchPage(total=total or 0, items=[self._mention(r) for r in rows])
+
+    def newest_texts(self, flt: MentionFilter, limit: int) -> list[str]:
+        """'title text' of the first `limit` mentions search(flt) returns (newest first), without building them."""
+        if not self._single_brand(flt):
+            return [f"{m.title or ''} {m.text}" for m in self.search(flt, limit=limit).items]
+        where, params = self._brand_scope(flt, flt.brands)  # type: ignore[misc]
+        rows = self._conn().execute(
+            f"SELECT m.title, m.text FROM mention_brands b CROSS JOIN mentions m ON m.rowid = b.mention_rowid "
+            f"WHERE {where} ORDER BY b.published_at DESC, m.id ASC LIMIT ?", [*params, limit],
+        )
+        return [f"{title or ''} {text}" for title, text in rows]
+
+    def _mention(self, row: sqlite3.Row) -> Mention:
+        raise NotImplementedError
 
     def reply_delays(self, flt: MentionFilter) -> list[float]:
         where, params = self._where(replace(flt, unanswered=False))
@@ -120,15 +164,3 @@ class SQLiteCareQueries(MentionStore):
             f"m.{field} IS NOT NULL GROUP BY v ORDER BY total DESC, n DESC, v ASC LIMIT ?", [*params, size],
         )
         return [ReachRow(v, n, total, top) for v, n, total, top in rows]
-
-
-def _to_ms(value: datetime) -> int:
-    from storage.sqlite import to_ms
-
-    return to_ms(value)  # type: ignore[return-value]
-
-
-def _from_ms(value: int) -> datetime:
-    from storage.sqlite import from_ms
-
-    return from_ms(value)  # type: ignore[return-value]

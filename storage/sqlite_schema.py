@@ -4,6 +4,24 @@ from __future__ import annotations
 
 import sqlite3
 
+# version 3's rollup deltas of one mention_brands row (`new` added, `old` removed), part of that version's text: do
+# not edit. Rows count once their care columns are copied (is_owned is NULL only inside the statement inserting
+# the row: mention_brands_care_ai fills it at once), so a fresh row costs one update delta, not an insert and an
+# update. Topics count once per mention.
+_V3_ADD = """
+    INSERT INTO brand_hours SELECT new.brand, new.published_at / 3600000, new.is_owned, coalesce(new.sentiment, ''),
+        coalesce(new.intent, ''), 1 WHERE new.is_owned IS NOT NULL ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO brand_topic_hours SELECT DISTINCT new.brand, new.published_at / 3600000, new.is_owned, value, 1
+        FROM json_each(new.topics) WHERE new.is_owned IS NOT NULL ON CONFLICT DO UPDATE SET n = n + 1;"""
+_V3_OLD_HOUR = "brand = old.brand AND hour = old.published_at / 3600000 AND is_owned = old.is_owned"
+_V3_OLD_KEY = f"{_V3_OLD_HOUR} AND sentiment = coalesce(old.sentiment, '') AND intent = coalesce(old.intent, '')"
+_V3_OLD_TOPICS = f"{_V3_OLD_HOUR} AND topic IN (SELECT value FROM json_each(old.topics))"
+_V3_REMOVE = f"""
+    UPDATE brand_hours SET n = n - 1 WHERE {_V3_OLD_KEY};
+    DELETE FROM brand_hours WHERE {_V3_OLD_KEY} AND n <= 0;
+    UPDATE brand_topic_hours SET n = n - 1 WHERE {_V3_OLD_TOPICS};
+    DELETE FROM brand_topic_hours WHERE {_V3_OLD_TOPICS} AND n <= 0;"""
+
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, [
         """CREATE TABLE mentions (
@@ -79,6 +97,47 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                 first_reply_at = new.first_reply_at, topics = new.topics
             WHERE mention_rowid = new.rowid;
         END""",
+    ]),
+    # 3: hourly rollups of mention_brands (per brand, hour, is_owned, sentiment, intent; and per topic) so that a
+    # month's overview, share of voice and previous period read a few thousand rollup rows instead of every
+    # mention; the partial edges of a window are read from mention_brands. Triggers keep them exact. A partial
+    # covering index serves the reply delays and unanswered complaints without touching the other mentions.
+    (3, [
+        """CREATE TABLE brand_hours (
+            brand TEXT NOT NULL, hour INTEGER NOT NULL,  -- published_at / 3600000
+            is_owned INTEGER NOT NULL,
+            sentiment TEXT NOT NULL, intent TEXT NOT NULL,  -- '' = not analysed
+            n INTEGER NOT NULL,
+            PRIMARY KEY (brand, hour, is_owned, sentiment, intent)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE brand_topic_hours (
+            brand TEXT NOT NULL, hour INTEGER NOT NULL, is_owned INTEGER NOT NULL, topic TEXT NOT NULL,
+            n INTEGER NOT NULL,  -- distinct mentions
+            PRIMARY KEY (brand, hour, is_owned, topic)
+        ) WITHOUT ROWID""",
+        """INSERT INTO brand_hours SELECT brand, published_at / 3600000, is_owned, coalesce(sentiment, ''),
+            coalesce(intent, ''), count(*) FROM mention_brands WHERE is_owned IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
+        """INSERT INTO brand_topic_hours SELECT b.brand, b.published_at / 3600000, b.is_owned, j.value,
+            count(DISTINCT b.mention_rowid) FROM mention_brands b, json_each(b.topics) j
+            WHERE b.is_owned IS NOT NULL GROUP BY 1, 2, 3, 4""",
+        f"""CREATE TRIGGER mention_brands_hours_ai AFTER INSERT ON mention_brands WHEN new.is_owned IS NOT NULL
+        BEGIN
+            {_V3_ADD}
+        END""",
+        f"""CREATE TRIGGER mention_brands_hours_ad AFTER DELETE ON mention_brands WHEN old.is_owned IS NOT NULL
+        BEGIN
+            {_V3_REMOVE}
+        END""",
+        f"""CREATE TRIGGER mention_brands_hours_au AFTER UPDATE ON mention_brands
+        WHEN old.brand IS NOT new.brand OR old.published_at / 3600000 IS NOT new.published_at / 3600000
+            OR old.is_owned IS NOT new.is_owned OR old.sentiment IS NOT new.sentiment
+            OR old.intent IS NOT new.intent OR old.topics IS NOT new.topics
+        BEGIN
+            {_V3_REMOVE}
+            {_V3_ADD}
+        END""",
+        """CREATE INDEX mention_brands_care ON mention_brands(brand, published_at, first_reply_at, intent, is_owned)
+            WHERE is_owned = 0 AND (first_reply_at IS NOT NULL OR intent = 'complaint')""",
     ]),
 ]
 

@@ -106,9 +106,14 @@ def happiness_trend(axis: list[datetime], series: dict[str, list[int]], interval
     """Net sentiment per day (per bucket when buckets are a day or longer), from the sentiment series."""
     step = parse_interval(interval)
     trend_interval = interval if step >= timedelta(days=1) or timedelta(days=1) % step else "1d"
+    trend_step = parse_interval(trend_interval)
     days: dict[datetime, list[int]] = {}
+    day_start = day_end = None
     for i, start in enumerate(axis):
-        day = days.setdefault(bucket_start(start, trend_interval), [0, 0])
+        if day_start is None or day_end is None or not day_start <= start < day_end:  # the axis ascends
+            day_start = bucket_start(start, trend_interval)
+            day_end = day_start + trend_step
+        day = days.setdefault(day_start, [0, 0])
         day[0] += series["positive"][i]
         day[1] += series["negative"][i]
     return [{"start": day, "positive": p, "negative": n, "index": net_sentiment(p, n)}

@@ -1,8 +1,8 @@
 """Emerging terms: words (and two-word phrases) far more frequent in the latest day than in the week before.
 
-Computed from samples of mention texts fetched through the store interface, so both backends agree. Samples are
-bounded (newest first) to keep the overview fast; the result is a hint for the brand team, the alert detectors
-do the careful statistics.
+Computed from samples of mention texts fetched through the store interface (search order, newest first), so both
+backends agree. Samples are bounded to keep the overview fast; the result is a hint for the brand team, the alert
+detectors do the careful statistics.
 """
 
 from __future__ import annotations
@@ -38,23 +38,46 @@ who why will with would you your yours into over get got like one two https http
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
+class _DropCombining(dict[int, int | None]):
+    """A str.translate table that drops combining marks, filled in as characters are first met (C speed after)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_DROP_COMBINING = _DropCombining()
+
+
 def fold(text: str) -> str:
+    """Case- and accent-insensitive form: casefolded, decomposed, combining marks dropped."""
     text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text if text.isascii() else text.translate(_DROP_COMBINING)
 
 
 def doc_terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
     """The distinct words and adjacent word pairs of one text (stopwords and brand names left out)."""
-    words = [w.strip("-") for w in _WORD.findall(fold(text))]
-    words = [w for w in words if len(w) >= 3 and w not in STOPWORDS and w not in exclude]
+    return _terms(text, STOPWORDS | exclude)
+
+
+def _terms(text: str, skip: frozenset[str]) -> set[str]:
+    words = [w for raw in _WORD.findall(fold(text)) if len(w := raw.strip("-")) >= 3 and w not in skip]
     return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
 def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(doc_terms(text, exclude))
-    return counts
+    skip = STOPWORDS | exclude
+    return Counter(itertools.chain.from_iterable(_terms(text, skip) for text in texts))
+
+
+def newest_texts(store: MentionStore, flt: MentionFilter, limit: int) -> list[str]:
+    """'title text' of the newest `limit` mentions of `flt`, in search order. A store may answer this without
+    building whole mentions (SQLiteStore.newest_texts); any other store is asked through search()."""
+    fast = getattr(store, "newest_texts", None)
+    if callable(fast):
+        return fast(flt, limit)  # type: ignore[no-any-return]
+    return [f"{m.title or ''} {m.text}" for m in store.search(flt, limit=limit).items]
 
 
 _BASELINES: OrderedDict[tuple[str, str, datetime], tuple[Counter[str], int]] = OrderedDict()
@@ -74,8 +97,8 @@ def baseline_frequency(
             _BASELINES.move_to_end(key)
             return _BASELINES[key]
     base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
-    baseline = store.search(base_flt, limit=BASELINE_SAMPLE).items
-    value = (document_frequency((f"{m.title or ''} {m.text}" for m in baseline), exclude), len(baseline))
+    baseline = newest_texts(store, base_flt, BASELINE_SAMPLE)
+    value = (document_frequency(baseline, exclude), len(baseline))
     with _BASELINES_LOCK:
         _BASELINES[key] = value
         while len(_BASELINES) > _BASELINES_KEPT:
@@ -94,11 +117,11 @@ def emerging_terms(
     """Terms of the last 24 hours ranked by how much their document share grew against the 7 days before."""
     excluded = frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
     recent_flt = replace(flt, since=now - timedelta(days=1), until=now, is_owned=False)
-    recent = store.search(recent_flt, limit=RECENT_SAMPLE).items
+    recent = newest_texts(store, recent_flt, RECENT_SAMPLE)
     if len(recent) < MIN_RECENT_DOCS:
         return []
     base_df, base_count = baseline_frequency(store, flt, now, excluded)
-    recent_df = document_frequency((f"{m.title or ''} {m.text}" for m in recent), excluded)
+    recent_df = document_frequency(recent, excluded)
     n_recent, n_base = len(recent), max(base_count, 1)
     scored = []
     for term, count in recent_df.items():
