@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerts": ("alerts.cli", "list and acknowledge alerts"),
     "extract": ("crawlers.extract", "print the main text of pages (files or URLs) as the crawler stores it"),
     "serve": ("ascolto.web.server", "serve the API and the dashboard"),
+    "kibana-import": ("index_mappings.kibana_import", "load the Kibana data view, searches and dashboard"),
 }
 
 

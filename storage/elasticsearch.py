@@ -1,0 +1,314 @@
+"""MentionStore on Elasticsearch (official client 8.19 and its DSL; server 8.19): the store that scales.
+
+Mentions live in monthly indices `{prefix}-mentions-YYYY.MM` (by published month) behind the alias
+`{prefix}-mentions`; alert events in `{prefix}-alerts`. Templates are installed idempotently on open (or on
+the first write, if the server was down at open). Answers agree with the embedded store (storage/sqlite.py):
+same filters, orderings, buckets (ascolto.timebuckets) and facets.
+
+Outage safety: a write that cannot reach the server (or that it refuses for load or a write block) is spooled
+to `$ASCOLTO_HOME/spool/` (storage/es_spool.py) and counted in `UpsertResult.spooled`; every later write
+replays the spool first. Reads are not spooled: they raise while the server is away.
+
+Freshness: writes do not force a refresh (bulk speed); this process refreshes lazily before its next read, so
+it always reads its own writes. Other processes see them within `refresh_interval` (1 s).
+
+URL: `http(s)://[user:password@]host:port[/?index_prefix=NAME]` (the prefix defaults to "ascolto").
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from elasticsearch import Elasticsearch
+from elasticsearch.dsl import A, Q, Search
+
+from ascolto.model import AlertEvent, Mention
+from storage.base import FACET_FIELDS, MentionFilter, MentionStore, SearchPage, UpsertResult
+from storage.es_care import ElasticsearchCare
+from storage.es_query import SORTS, filter_query, histogram_interval
+from storage.es_schema import Layout, alert_doc, alert_from_source, mention_from_source
+from storage.es_spool import Spool
+from storage.es_write import MentionWriter, Prepared, Unavailable, unavailable
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000  # mentions per bulk request
+
+
+def parse_url(url: str) -> tuple[str, str, str]:
+    """-> (URL for the client, index prefix, URL safe to show: no password)."""
+    parts = urlsplit(url)
+    prefix = parse_qs(parts.query).get("index_prefix", ["ascolto"])[0]
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    shown = parts.netloc.rsplit("@", 1)[-1]
+    user = parts.username + "@" if parts.username else ""
+    return base, prefix, urlunsplit((parts.scheme, user + shown, parts.path.rstrip("/"), parts.query, ""))
+
+
+class ElasticsearchStore(ElasticsearchCare, MentionStore):
+    def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
+                 request_timeout: float = 30.0) -> None:
+        base, url_prefix, shown = parse_url(url)
+        self.url = shown
+        self.layout = Layout(prefix or url_prefix)
+        self.client = client or Elasticsearch(base, request_timeout=request_timeout, max_retries=1,
+                                              retry_on_timeout=False)
+        self.writer = MentionWriter(self.client, self.layout)
+        self.spool = Spool(f"{base}|{self.layout.prefix}")
+        self._lock = threading.RLock()
+        self._dirty = False
+        self._ready = False
+        self._indexed = False  # a mention index exists (checked until true)
+        try:
+            self.ensure_templates()
+            if self.spool.path.exists():  # left over from an outage before a restart
+                self.flush_spool()
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("Elasticsearch at %s unreachable (%s): writes will be spooled until it is back", shown, exc)
+
+    def ensure_templates(self) -> None:
+        """Install templates and the small indices (idempotent)."""
+        self.layout.install(self.client)
+        self._ready = True
+
+    def close(self) -> None:
+        self.client.close()
+
+    # writes
+    def upsert(self, mentions: Sequence[Mention]) -> UpsertResult:
+        result = UpsertResult()
+        unique = list({m.id: m for m in mentions}.values())  # last copy of an id in a batch wins
+        start = 0
+        with self._lock:
+            try:
+                if not self._ready:
+                    self.ensure_templates()
+                self._replay_spool()
+                chunks = [unique[i:i + BATCH] for i in range(0, len(unique), BATCH)]
+                with ThreadPoolExecutor(max_workers=1) as pool:  # build chunk n+1 while chunk n is sent
+                    ahead = [pool.submit(self.writer.prepare, chunk) for chunk in chunks[:1]]
+                    for number in range(len(chunks)):
+                        start = number * BATCH
+                        prepared = ahead.pop().result()
+                        if number + 1 < len(chunks):
+                            ahead.append(pool.submit(self.writer.prepare, chunks[number + 1]))
+                        self._merge(result, self._write(prepared))
+            except Exception as exc:
+                if not (isinstance(exc, Unavailable) or unavailable(exc)):
+                    raise
+                log.warning("Elasticsearch unavailable (%s)", exc)
+                self.spool.append(unique[start:])  # a half-written chunk is simply written again on replay
+                result.spooled += len(unique) - start
+        return result
+
+    def _write(self, batch: Sequence[Mention] | Prepared) -> UpsertResult:
+        outcome = self.writer.write(batch)
+        self._dirty = True
+        if outcome.to_spool:
+            self.spool.append(outcome.to_spool)
+            outcome.result.spooled += len(outcome.to_spool)
+        return outcome.result
+
+    @staticmethod
+    def _merge(total: UpsertResult, part: UpsertResult) -> None:
+        total.inserted += part.inserted
+        total.updated += part.updated
+        total.failed += part.failed
+        total.spooled += part.spooled
+
+    def _replay_spool(self) -> None:
+        """Write what was spooled during an outage, oldest first; stop (keeping the rest) if it fails again."""
+        if not self.spool.path.exists():
+            return
+        batches = self.spool.batches(BATCH)
+        replayed = 0
+        for batch in batches:
+            try:
+                outcome = self.writer.write(batch)
+            except Unavailable:
+                self.spool.keep_from(batch + [m for rest in batches for m in rest])
+                raise
+            self._dirty = True
+            replayed += len(batch)
+            by_id = {m.id: m for m in batch}
+            for mention_id, reason in outcome.result.failed:
+                self.spool.set_aside(by_id[mention_id].model_dump_json().encode(), f"{mention_id}: {reason}")
+            if outcome.to_spool:  # refused again for load: keep them for the next call, in order
+                self.spool.keep_from(outcome.to_spool + [m for rest in batches for m in rest])
+                raise Unavailable("Elasticsearch still refuses writes")
+        self.spool.keep_from([])
+        log.info("replayed %d spooled mention(s) into Elasticsearch", replayed)
+
+    def flush_spool(self) -> int:
+        """Replay the spool now (e.g. at start-up); returns how many mentions are still spooled."""
+        with self._lock:
+            try:
+                if not self._ready:
+                    self.ensure_templates()
+                self._replay_spool()
+            except Exception as exc:
+                if not (isinstance(exc, Unavailable) or unavailable(exc)):
+                    raise
+        return len(self.spool)
+
+    def add_copies(self, mention_id: str, urls: Sequence[str]) -> None:
+        self._fresh()
+        hit = self._hits(Q("ids", values=[mention_id]), size=1, source=["copies"])
+        if not hit:
+            return
+        current = hit[0]["_source"].get("copies") or []
+        merged = sorted(set(current) | set(urls))
+        if merged != current:
+            self.client.update(index=hit[0]["_index"], id=mention_id, doc={"copies": merged})
+            self._dirty = True
+
+    # reads
+    def _fresh(self) -> None:
+        if self._dirty:
+            self.client.indices.refresh(index=f"{self.layout.mentions},{self.layout.alerts}",
+                                        ignore_unavailable=True, allow_no_indices=True)
+            self._dirty = False
+
+    def _search(self, index: str | None = None) -> Search:
+        return Search(using=self.client, index=index or self.layout.mentions).params(
+            ignore_unavailable=True, allow_no_indices=True)
+
+    def _hits(self, query: Any, size: int, source: Any = True) -> list[dict[str, Any]]:
+        response = self.client.search(index=self.layout.mentions, query=query.to_dict(), size=size,
+                                      source=source, ignore_unavailable=True, allow_no_indices=True)
+        return list(response["hits"]["hits"])
+
+    def get(self, mention_id: str) -> Mention | None:
+        found = self.get_many([mention_id])
+        return found[0] if found else None
+
+    def get_many(self, mention_ids: Sequence[str]) -> list[Mention]:
+        self._fresh()
+        by_id: dict[str, Mention] = {}
+        ids = list(dict.fromkeys(mention_ids))
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            for hit in self._hits(Q("ids", values=chunk), size=len(chunk)):
+                by_id[hit["_id"]] = mention_from_source(hit["_source"])
+        return [by_id[i] for i in mention_ids if i in by_id]
+
+    def ids_by_content_hash(self, hashes: Sequence[str]) -> dict[str, str]:
+        """As the interface says; during an outage {} (ingest then de-duplicates within its batch only, and
+        keeps going: the mentions are spooled)."""
+        try:
+            return self._ids_by_content_hash(hashes)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("Elasticsearch unavailable: syndicated copies are not matched against stored mentions")
+            return {}
+
+    def _ids_by_content_hash(self, hashes: Sequence[str]) -> dict[str, str]:
+        wanted = [h for h in dict.fromkeys(hashes) if h]
+        if not wanted or not self._has_indices():
+            return {}
+        self._fresh()
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start:start + BATCH]
+            s = self._search().filter("terms", content_hash=chunk).extra(size=0)
+            s.aggs.bucket("hash", "terms", field="content_hash", size=len(chunk)).bucket(
+                "first", "terms", field="id", size=1, order={"_key": "asc"})
+            for bucket in s.execute().aggregations.hash.buckets:
+                found[bucket.key] = bucket.first.buckets[0].key
+        return found
+
+    def search(
+        self, flt: MentionFilter, *, limit: int = 50, offset: int = 0, sort: str = "published_at_desc"
+    ) -> SearchPage:
+        self._fresh()
+        if sort not in SORTS or (sort == "relevance" and not flt.text):
+            sort = "published_at_desc"
+        s = self._search().query(filter_query(flt)).sort(*SORTS[sort]).extra(
+            from_=offset, size=limit, track_total_hits=True)
+        response = s.execute()
+        items = [mention_from_source(hit.to_dict()) for hit in response.hits]
+        return SearchPage(total=response.hits.total.value, items=items)
+
+    def count(self, flt: MentionFilter) -> int:
+        self._fresh()
+        response = self.client.count(index=self.layout.mentions, query=filter_query(flt).to_dict(),
+                                     ignore_unavailable=True, allow_no_indices=True)
+        return int(response["count"])
+
+    def count_buckets(self, flt: MentionFilter, interval: str) -> list[tuple[datetime, int]]:
+        self._fresh()
+        s = self._search().query(filter_query(flt)).extra(size=0)
+        s.aggs.bucket("buckets", "date_histogram", field="published_at", min_doc_count=1,
+                      **histogram_interval(interval))
+        buckets = s.execute().aggregations.buckets.buckets if self._has_indices() else []
+        return [(datetime.fromtimestamp(b.key / 1000, tz=UTC), b.doc_count) for b in buckets]
+
+    def _has_indices(self) -> bool:
+        """Whether any mention index exists yet (aggregations over no index come back without results)."""
+        if not self._indexed:
+            self._indexed = bool(self.client.indices.exists_alias(name=self.layout.mentions))
+        return self._indexed
+
+    def facets(self, flt: MentionFilter, field: str, size: int = 10) -> list[tuple[str, int]]:
+        if field not in FACET_FIELDS:
+            raise ValueError(f"unknown facet {field!r}; one of {', '.join(FACET_FIELDS)}")
+        self._fresh()
+        if size <= 0 or not self._has_indices():
+            return []
+        s = self._search().query(filter_query(flt)).extra(size=0)
+        s.aggs.bucket("values", "terms", field=field, size=size, shard_size=max(size * 10, 1000),
+                      order=[{"_count": "desc"}, {"_key": "asc"}])
+        result = s.execute().aggregations["values"]
+        if result.doc_count_error_upper_bound == 0:  # exact (always so with one shard)
+            return [(str(b.key), b.doc_count) for b in result.buckets]
+        return self._exact_facets(flt, field, size)
+
+    def _exact_facets(self, flt: MentionFilter, field: str, size: int) -> list[tuple[str, int]]:
+        """Every value's count (composite paging), then the top `size`: exact over any number of shards."""
+        counts: dict[str, int] = {}
+        after: dict[str, Any] | None = None
+        while True:
+            spec: dict[str, Any] = {"sources": [{"v": {"terms": {"field": field}}}], "size": 1000}
+            if after:
+                spec["after"] = after
+            s = self._search().query(filter_query(flt)).extra(size=0)
+            s.aggs.bucket("all", A("composite", **spec))
+            page = s.execute().aggregations["all"]
+            for b in page.buckets:
+                counts[str(b.key.v)] = b.doc_count
+            if not page.buckets or "after_key" not in page:
+                break
+            after = page.after_key.to_dict()
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].encode()))[:size]
+
+    # alert events
+    def save_alert(self, event: AlertEvent) -> None:
+        self.client.index(index=self.layout.alerts, id=event.id, document=alert_doc(event))
+        self._dirty = True
+
+    def get_alert(self, alert_id: str) -> AlertEvent | None:
+        response = self.client.options(ignore_status=404).get(index=self.layout.alerts, id=alert_id)
+        return alert_from_source(response["_source"]) if response.get("found") else None
+
+    def list_alerts(
+        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
+    ) -> list[AlertEvent]:
+        self._fresh()
+        s = self._search(self.layout.alerts)
+        if brand is not None:
+            s = s.filter("term", brand=brand)
+        if status:
+            s = s.filter("terms", status=list(status))
+        if rule is not None:
+            s = s.filter("term", rule=rule)
+        s = s.sort({"opened_at_ms": "desc"}, {"id": "asc"}).extra(size=limit)
+        return [alert_from_source(hit.to_dict()) for hit in s.execute().hits]

@@ -1,0 +1,115 @@
+"""Elasticsearch layout for mentions: index names, templates installed idempotently, document <-> Mention.
+
+Free-text search must agree with the embedded store (FTS5 `unicode61 remove_diacritics 2`): case- and
+accent-insensitive, every word present. The integ-test distribution (and any minimal server) ships no
+`asciifolding` filter (it lives in the analysis-common module), so the folding is done here, once, in Python:
+`search_terms` holds the folded tokens of title and text, and the query side folds its words the same way.
+With a full distribution one could instead analyse `text` with `standard` + `lowercase` + `asciifolding`
+(or ICU folding) and language stemmers; the per-language stop-word sub-fields (`text.it`, `text.en`, ...)
+are there for Kibana and relevance, not for the filter semantics.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import BadRequestError as ESBadRequest
+from elasticsearch import Elasticsearch, NotFoundError
+
+import index_mappings
+from ascolto.model import AlertEvent, Mention, utc
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, like FTS5's unicode61 tokenizer
+TIME_FIELDS = ("published_at", "fetched_at", "first_reply_at")
+
+
+class Layout:
+    """Index and alias names under one prefix (so several installs or test runs can share a cluster)."""
+
+    def __init__(self, prefix: str = "ascolto") -> None:
+        self.prefix = prefix
+        self.mentions = f"{prefix}-mentions"  # read alias over every monthly index
+        self.mentions_pattern = f"{prefix}-mentions-*"
+        self.alerts = f"{prefix}-alerts"
+        self.reply_links = f"{prefix}-reply-links"
+
+    def month_index(self, published_at: datetime) -> str:
+        """The monthly index of a mention: derived from published_at only, so re-ingesting hits the same one."""
+        return f"{self.mentions}-{utc(published_at):%Y.%m}"
+
+    def install(self, client: Elasticsearch) -> None:
+        """Put the component and index templates (idempotent: same name, same body), create the small indices,
+        and add new mapping fields to existing monthly indices (additive only)."""
+        for name, filename in index_mappings.COMPONENT_TEMPLATES.items():
+            body = index_mappings.load(filename, self.prefix)
+            client.cluster.put_component_template(name=f"{self.prefix}-{name}", template=body["template"],
+                                                  meta=body.get("_meta"))
+        for name, filename in index_mappings.INDEX_TEMPLATES.items():
+            body = index_mappings.load(filename, self.prefix)
+            client.indices.put_index_template(
+                name=f"{self.prefix}-{name}", index_patterns=body["index_patterns"],
+                composed_of=body.get("composed_of", []), priority=body.get("priority"),
+                template=body.get("template"), meta=body.get("_meta"),
+            )
+        for index in (self.alerts, self.reply_links):
+            try:
+                client.indices.create(index=index)
+            except ESBadRequest as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
+        mappings = index_mappings.load(index_mappings.COMPONENT_TEMPLATES["mentions-mappings"], self.prefix)
+        try:
+            client.indices.put_mapping(index=self.mentions_pattern, allow_no_indices=True,
+                                       properties=mappings["template"]["mappings"]["properties"])
+        except (ESBadRequest, NotFoundError) as exc:  # an old index with a conflicting field keeps its mapping
+            log.warning("could not extend the mapping of existing mention indices: %s", exc)
+
+
+def fold(text: str) -> list[str]:
+    """Lower-case, accent-free tokens (letters and digits), as the embedded store's full-text index sees them."""
+    # canonical decomposition only (NFD, not NFKD): like FTS5, "ﬁ" stays one letter and "²" is not "2"
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _TOKEN.findall(unicodedata.normalize("NFC", stripped))
+
+
+def iso_ms(value: datetime | None) -> str | None:
+    """ISO 8601 UTC rounded to the millisecond (the precision both backends keep)."""
+    if value is None:
+        return None
+    ms = round(utc(value).timestamp() * 1000)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def ms(value: datetime) -> int:
+    return round(utc(value).timestamp() * 1000)
+
+
+def mention_doc(mention: Mention) -> dict[str, Any]:
+    doc = mention.model_dump(mode="json")
+    for name in TIME_FIELDS:
+        doc[name] = iso_ms(getattr(mention, name))
+    doc["@timestamp"] = doc["published_at"]
+    doc["search_terms"] = [" ".join(fold(mention.title or "")), " ".join(fold(mention.text))]
+    return doc
+
+
+def mention_from_source(source: dict[str, Any]) -> Mention:
+    return Mention.model_validate(source)  # extra fields (@timestamp, search_terms) are ignored
+
+
+def alert_doc(event: AlertEvent) -> dict[str, Any]:
+    doc = event.model_dump(mode="json")
+    doc["@timestamp"] = doc["opened_at"]
+    doc["opened_at_ms"] = ms(event.opened_at)
+    return doc
+
+
+def alert_from_source(source: dict[str, Any]) -> AlertEvent:
+    return AlertEvent.model_validate(source)

@@ -1,0 +1,278 @@
+"""Bulk writes of mentions to Elasticsearch: deterministic ids, reply linking, per-document outcomes.
+
+One `write()` call indexes a batch into the monthly indices, keeping `first_reply_at` the minimum of what the
+mention carries, what was stored before and the owned replies seen so far (in this batch, or earlier: those
+recorded in the reply-links index). Lookups by id search the alias (every month); a mention whose
+published month changed is re-indexed into its new month and deleted from the old one, so an id never lives
+twice.
+
+Speed: lookups are searches, not real-time gets (a real-time get of a document not yet refreshed forces a
+refresh, which costs bulk throughput dearly). Instead the writer remembers what it wrote in the last seconds
+(longer than the refresh interval) and overlays that on what search returns. Parents are updated by
+re-indexing their whole document (no `update`, which is a real-time get too). Several processes writing the
+same mentions within a second of each other is not supported (one ingest per store, as with SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError, Elasticsearch
+
+from ascolto.model import Mention
+from storage.base import UpsertResult
+from storage.es_schema import Layout, iso_ms, mention_doc
+
+log = logging.getLogger(__name__)
+
+MAX_DOC_BYTES = 8 * 1024 * 1024  # larger documents are refused one by one, before they can fail a whole bulk
+_RETRY_STATUS = {429, 502, 503, 504}
+_RETRY_TYPES = {  # refusals that pass: load, write blocks, shards moving or closing
+    "cluster_block_exception", "es_rejected_execution_exception", "unavailable_shards_exception",
+    "node_closed_exception", "no_shard_available_action_exception", "already_closed_exception",
+    "circuit_breaking_exception", "process_cluster_event_timeout_exception",
+}
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+RECENT_S = 10.0  # writes older than this are visible to search and gets (refresh_interval is 1 s)
+Action = tuple[dict[str, Any], dict[str, Any] | None, str]  # (bulk header, body, mention id or '')
+
+
+class Unavailable(Exception):
+    """The server cannot be reached or refuses writes for now: buffer and retry later."""
+
+
+@dataclass
+class WriteOutcome:
+    result: UpsertResult = field(default_factory=UpsertResult)
+    to_spool: list[Mention] = field(default_factory=list)  # refused for availability reasons after retries
+
+
+@dataclass
+class Prepared:
+    unique: list[Mention]
+    docs: dict[str, dict[str, Any]]
+    outcome: WriteOutcome
+
+
+def unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, TransportConnectionError | ConnectionTimeout):
+        return True
+    if isinstance(exc, ApiError):
+        return exc.meta.status in _RETRY_STATUS or exc.error in _RETRY_TYPES
+    return False  # anything else (a bug, a serialisation error) must surface, not sit in the spool forever
+
+
+def _rough_size(m: Mention) -> int:
+    """Characters in the variable-size fields: cheap, and within a small factor of the JSON size."""
+    return (2 * (len(m.text) + len(m.title or "")) + sum(len(u) for u in m.copies) + 24 * len(m.engagement)
+            + sum(len(t) for t in (*m.brands, *m.topics)) + 1024)
+
+
+def _earliest(*values: str | None) -> str | None:
+    present = [v for v in values if v]
+    return min(present) if present else None  # ISO 8601 UTC millisecond strings sort as times
+
+
+class MentionWriter:
+    def __init__(self, client: Elasticsearch, layout: Layout) -> None:
+        self.client = client
+        self.layout = layout
+        # what this writer wrote lately and search may not see yet: id -> (written at, index, document)
+        self._recent: OrderedDict[str, tuple[float, str, dict[str, Any]]] = OrderedDict()
+        self._recent_links: OrderedDict[str, tuple[float, str]] = OrderedDict()  # parent id -> (at, reply)
+
+    @staticmethod
+    def prepare(mentions: Sequence[Mention]) -> Prepared:
+        """Documents for a batch (pure CPU, no I/O: can run while the previous batch is being written)."""
+        outcome = WriteOutcome()
+        unique = list({m.id: m for m in mentions}.values())  # last copy of an id in a batch wins
+        docs: dict[str, dict[str, Any]] = {}
+        for mention in unique:
+            doc = mention_doc(mention)
+            size = _rough_size(mention)
+            if size > MAX_DOC_BYTES // 4:  # only a big document pays for an exact measure
+                size = len(json.dumps(doc, ensure_ascii=False).encode())
+            if size > MAX_DOC_BYTES:
+                outcome.result.failed.append((mention.id, f"document of {size} bytes exceeds {MAX_DOC_BYTES}"))
+                continue
+            docs[mention.id] = doc
+        return Prepared(unique, docs, outcome)
+
+    def write(self, mentions: Sequence[Mention] | Prepared) -> WriteOutcome:
+        prepared = mentions if isinstance(mentions, Prepared) else self.prepare(mentions)
+        unique, docs, outcome = prepared.unique, prepared.docs, prepared.outcome
+        if not docs:
+            return outcome
+        by_id = {m.id: m for m in unique if m.id in docs}
+        try:
+            self._forget_old()
+            existing, links = self._existing(by_id)
+            replies = self._batch_replies(by_id.values())
+            actions: list[Action] = []
+            for mention_id, doc in docs.items():
+                stored_index, stored_reply = existing.get(mention_id, (None, None))
+                doc["first_reply_at"] = _earliest(doc["first_reply_at"], stored_reply, links.get(mention_id),
+                                                  replies.get(mention_id))
+                index = self.layout.month_index(by_id[mention_id].published_at)
+                actions.append(({"index": {"_index": index, "_id": mention_id}}, doc, mention_id))
+                if stored_index and stored_index != index:
+                    actions.append(({"delete": {"_index": stored_index, "_id": mention_id}}, None, ""))
+            actions += self._parent_updates(replies, set(docs))
+            self._record_links(replies)
+            failed, retry_later = self._bulk(actions)
+            for parent in (failed.keys() | retry_later) - docs.keys():  # the reply link still has it
+                log.warning("first_reply_at of stored mention %s not updated: %s", parent,
+                            failed.get(parent, "server busy"))
+            now = time.monotonic()
+            for header, doc_or_none, mention_id in actions:
+                target = header.get("index")
+                if target and doc_or_none is not None and mention_id not in failed and mention_id not in retry_later:
+                    self._recent.pop(target["_id"], None)
+                    self._recent[target["_id"]] = (now, target["_index"], doc_or_none)
+        except Exception as exc:
+            if unavailable(exc):
+                raise Unavailable(str(exc)) from exc
+            raise
+        for mention_id in docs:
+            if mention_id in failed:
+                outcome.result.failed.append((mention_id, failed[mention_id]))
+            elif mention_id in retry_later:
+                outcome.to_spool.append(by_id[mention_id])
+            elif mention_id in existing:
+                outcome.result.updated += 1
+            else:
+                outcome.result.inserted += 1
+        return outcome
+
+    def _forget_old(self) -> None:
+        horizon = time.monotonic() - RECENT_S
+        for recent in (self._recent, self._recent_links):
+            while recent and next(iter(recent.values()))[0] < horizon:
+                recent.popitem(last=False)
+
+    def _existing(self, by_id: dict[str, Mention]) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
+        """(id -> (index holding it, its first_reply_at), parent id -> earliest recorded owned reply).
+
+        One search by id over every monthly index (a mention whose published month changed is found too) and
+        the reply links; what this writer stored lately, which search may not see yet, is overlaid."""
+        found: dict[str, tuple[str, str | None]] = {}
+        links: dict[str, str] = {}
+        ids = list(by_id)
+        response = self.client.search(
+            index=f"{self.layout.mentions},{self.layout.reply_links}", query={"ids": {"values": ids}},
+            size=2 * len(ids), source=["first_reply_at"], ignore_unavailable=True, allow_no_indices=True,
+            track_total_hits=False,
+        )
+        for hit in response["hits"]["hits"]:
+            if hit["_index"] == self.layout.reply_links:
+                links[hit["_id"]] = hit["_source"]["first_reply_at"]
+            else:
+                found[hit["_id"]] = (hit["_index"], hit["_source"].get("first_reply_at"))
+        for mention_id in ids:
+            if mention_id in self._recent:
+                _, index, doc = self._recent[mention_id]
+                found[mention_id] = (index, doc.get("first_reply_at"))
+            if mention_id in self._recent_links:
+                links[mention_id] = _earliest(links.get(mention_id), self._recent_links[mention_id][1]) or ""
+        return found, links
+
+    def find(self, ids: Sequence[str], source: Any = True) -> dict[str, tuple[str, dict[str, Any]]]:
+        response = self.client.search(
+            index=self.layout.mentions, query={"ids": {"values": list(ids)}}, size=len(ids),
+            source=source, ignore_unavailable=True, allow_no_indices=True,
+        )
+        return {h["_id"]: (h["_index"], h["_source"]) for h in response["hits"]["hits"]}
+
+    def _reply_links(self, ids: list[str]) -> dict[str, str]:
+        response = self.client.mget(index=self.layout.reply_links, ids=ids, realtime=False)
+        links = {d["_id"]: d["_source"]["first_reply_at"] for d in response["docs"] if d.get("found")}
+        for parent in ids:
+            if parent in self._recent_links:
+                links[parent] = _earliest(links.get(parent), self._recent_links[parent][1]) or ""
+        return links
+
+    @staticmethod
+    def _batch_replies(mentions: Any) -> dict[str, str]:
+        """parent id -> earliest owned reply in this batch."""
+        earliest: dict[str, str] = {}
+        for m in mentions:
+            if m.is_owned and m.in_reply_to:
+                at = iso_ms(m.published_at) or ""
+                earliest[m.in_reply_to] = _earliest(earliest.get(m.in_reply_to), at) or at
+        return earliest
+
+    def _record_links(self, replies: dict[str, str]) -> None:
+        """Remember each parent's earliest owned reply, for a parent that arrives (or is re-ingested) later."""
+        if not replies:
+            return
+        stored = self._reply_links(list(replies))
+        operations: list[dict[str, Any]] = []
+        now = time.monotonic()
+        for parent, at in replies.items():
+            earliest = _earliest(at, stored.get(parent)) or at
+            if earliest != stored.get(parent):
+                operations += [{"index": {"_index": self.layout.reply_links, "_id": parent}},
+                               {"first_reply_at": earliest}]
+            self._recent_links.pop(parent, None)
+            self._recent_links[parent] = (now, earliest)
+        if operations:
+            response = self.client.bulk(operations=operations)
+            if response["errors"]:
+                raise Unavailable("reply links could not be recorded")
+
+    def _parent_updates(self, replies: dict[str, str], in_batch: set[str]) -> list[Action]:
+        """Re-index stored parents (outside the batch) whose earliest owned reply moved earlier."""
+        outside = [p for p in replies if p not in in_batch]
+        if not outside:
+            return []
+        found = {p: self._recent[p][1:] for p in outside if p in self._recent}
+        rest = [p for p in outside if p not in found]
+        if rest:
+            found.update(self.find(rest))
+        actions: list[Action] = []
+        for parent, (index, source) in found.items():
+            earliest = _earliest(source.get("first_reply_at"), replies[parent])
+            if earliest != source.get("first_reply_at"):
+                actions.append(({"index": {"_index": index, "_id": parent}}, {**source, "first_reply_at": earliest},
+                                parent))
+        return actions
+
+    def _bulk(self, actions: list[Action]) -> tuple[dict[str, str], set[str]]:
+        """Run the actions; retry those refused for load or blocks; return (failed id -> reason, ids to spool)."""
+        failed: dict[str, str] = {}
+        pending = actions
+        for attempt in range(len(RETRY_DELAYS) + 1):
+            operations: list[dict[str, Any]] = []
+            for header, body, _ in pending:
+                operations.append(header)
+                if body is not None:
+                    operations.append(body)
+            response = self.client.bulk(operations=operations)
+            if not response["errors"]:
+                return failed, set()
+            retry = []
+            for (header, body, mention_id), item in zip(pending, response["items"], strict=True):
+                result = next(iter(item.values()))
+                error = result.get("error")
+                if not error or (result.get("status") == 404 and "delete" in item):
+                    continue
+                if result.get("status") in _RETRY_STATUS or error.get("type") in _RETRY_TYPES:
+                    retry.append((header, body, mention_id))
+                elif mention_id:
+                    failed[mention_id] = f"{error.get('type')}: {error.get('reason')}"
+                else:
+                    log.warning("Elasticsearch refused a linked update: %s", error)
+            if not retry:
+                return failed, set()
+            pending = retry
+            if attempt < len(RETRY_DELAYS):
+                time.sleep(RETRY_DELAYS[attempt])
+        return failed, {mention_id for _, _, mention_id in pending if mention_id}

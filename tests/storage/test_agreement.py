@@ -1,0 +1,77 @@
+"""Both backends, the same data: every answer must be identical (relevance order aside, which scores differ)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from storage.base import FACET_FIELDS, MentionFilter, MentionStore
+from tests.storage.dataset import BRANDS, T0, mentions
+
+pytestmark = pytest.mark.elasticsearch
+
+FILTERS = [
+    MentionFilter(),
+    MentionFilter(brands=("Velora",)),
+    MentionFilter(brands=("Velora", "Café Rosé"), sentiments=("negative",)),
+    MentionFilter(since=T0 + timedelta(days=3), until=T0 + timedelta(days=60)),
+    MentionFilter(brands=("Nordbank",), since=T0 + timedelta(days=1)),
+    MentionFilter(intents=("complaint",), unanswered=True),
+    MentionFilter(unanswered=False),
+    MentionFilter(is_owned=True),
+    MentionFilter(is_owned=False, langs=("it", "de")),
+    MentionFilter(topics=("delivery", "app"), platforms=("forum", "news")),
+    MentionFilter(sources=("reviews.example",), intents=("praise", "question")),
+    MentionFilter(text="perche"),
+    MentionFilter(text="CAFFÈ città"),
+    MentionFilter(text="strasse"),
+    MentionFilter(text="straße"),
+    MentionFilter(text="l'acqua"),
+    MentionFilter(text="foo_bar"),
+    MentionFilter(text="3.5"),
+    MentionFilter(text="rose ete", brands=BRANDS[:2]),
+    MentionFilter(text="***"),
+    MentionFilter(text="fine x2"),
+    MentionFilter(text="ﬁne"),
+    MentionFilter(text="東京タワー istanbul"),
+    MentionFilter(text="x² ½"),
+    MentionFilter(ids=("m0001", "m0100", "nope")),
+]
+INTERVALS = ("5m", "1h", "7h", "1d", "1w", "2w")
+
+
+def test_same_data_same_answers(both_stores: tuple[MentionStore, MentionStore]) -> None:
+    sqlite_store, es_store = both_stores
+    data = mentions()
+    for chunk in (data[:100], data[100:], data[50:150]):  # re-ingest an overlapping slice
+        a, b = sqlite_store.upsert(chunk), es_store.upsert(chunk)
+        assert (a.inserted, a.updated, a.failed) == (b.inserted, b.updated, b.failed)
+    for number, flt in enumerate(FILTERS):
+        thorough = number < 4  # every interval, page and facet size on a few filters; the main ones on all
+        assert sqlite_store.count(flt) == es_store.count(flt), flt
+        for sort in ("published_at_desc", "published_at_asc", "reach_desc"):
+            for offset in (0, 9) if thorough else (0,):
+                a_page = sqlite_store.search(flt, limit=25, offset=offset, sort=sort)
+                b_page = es_store.search(flt, limit=25, offset=offset, sort=sort)
+                assert a_page.total == b_page.total, (flt, sort)
+                assert [m.model_dump() for m in a_page.items] == [m.model_dump() for m in b_page.items], (flt, sort)
+        a_rel = sqlite_store.search(flt, limit=500, sort="relevance")
+        b_rel = es_store.search(flt, limit=500, sort="relevance")
+        assert sorted(m.id for m in a_rel.items) == sorted(m.id for m in b_rel.items), flt
+        for interval in INTERVALS if thorough else ("1h", "1w"):
+            assert sqlite_store.count_buckets(flt, interval) == es_store.count_buckets(flt, interval), (flt, interval)
+        for field in FACET_FIELDS:
+            for size in (2, 10) if thorough else (10,):
+                assert sqlite_store.facets(flt, field, size) == es_store.facets(flt, field, size), (flt, field)
+        for field in ("author", "source"):
+            assert sqlite_store.reach_by(flt, field, 3) == es_store.reach_by(flt, field, 3), (flt, field)
+        assert sqlite_store.reply_delays(flt) == es_store.reply_delays(flt), flt
+        if thorough:
+            assert sqlite_store.care_snapshot(flt, "1d") == es_store.care_snapshot(flt, "1d"), flt
+            ordered = [m.id for m in sqlite_store.iter_mentions(flt, batch=7)]
+            assert ordered == [m.id for m in es_store.iter_mentions(flt, batch=7)], flt
+    ids = [m.id for m in data[::7]] + ["missing"]
+    assert [m.model_dump() for m in sqlite_store.get_many(ids)] == [m.model_dump() for m in es_store.get_many(ids)]
+    hashes = [m.content_hash for m in data[::5]] + ["nope"]
+    assert sqlite_store.ids_by_content_hash(hashes) == es_store.ids_by_content_hash(hashes)
