@@ -39,6 +39,7 @@ class IngestReport:
     updated: int = 0
     duplicates: int = 0  # the same mention again, or the same text syndicated elsewhere (linked as a copy)
     rejected: int = 0
+    spooled: int = 0  # accepted while the store was unreachable: kept on disk and written when it is back
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -51,11 +52,13 @@ class IngestReport:
         self.updated += other.updated
         self.duplicates += other.duplicates
         self.rejected += other.rejected
+        self.spooled += other.spooled
         self.reasons.update(other.reasons)
 
     def as_dict(self) -> dict[str, Any]:
         return {"received": self.received, "accepted": self.accepted, "new": self.new, "updated": self.updated,
-                "duplicates": self.duplicates, "rejected": self.rejected, "reasons": dict(self.reasons)}
+                "duplicates": self.duplicates, "rejected": self.rejected, "spooled": self.spooled,
+                "reasons": dict(self.reasons)}
 
 
 def parse_time(value: Any, name: str) -> datetime:
@@ -117,6 +120,7 @@ class Ingestor:
         result = self.store.upsert(mentions)
         report.new += result.inserted
         report.updated += result.updated
+        report.spooled += result.spooled
         for mention_id_, reason in result.failed:
             self.reject(report, f"store refused it: {reason}", {"id": mention_id_})
         return report

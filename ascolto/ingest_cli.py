@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary))
     else:
         print(f"ingested {total.accepted} ({total.new} new, {total.updated} updated), {total.duplicates} duplicates, "
-              f"{total.rejected} rejected; store {store.url}")
+              f"{total.rejected} rejected, {total.spooled} spooled until the store is back; store {store.url}")
         for reason, count in sorted(total.reasons.items()):
             print(f"  rejected {count}: {reason}")
     return EXIT_SOME_REJECTED if total.rejected else EXIT_OK

@@ -204,6 +204,10 @@ class MentionStore(ABC):
         """Mentions of each brand under `flt` (whose own brand restriction is replaced)."""
         return {brand: self.count(replace(flt, brands=(brand,))) for brand in brands}
 
+    def newest_texts(self, flt: MentionFilter, limit: int) -> list[str]:
+        """'title text' of the first `limit` mentions search(flt) returns (newest first)."""
+        return [f"{m.title or ''} {m.text}" for m in self.search(flt, limit=limit).items]
+
     def reach_by(self, flt: MentionFilter, field: str, size: int = 10) -> list[ReachRow]:
         """Top `size` authors or sources by summed author_reach (ties: more mentions, then value)."""
         if field not in ("author", "source"):

@@ -71,15 +71,6 @@ def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter
     return Counter(itertools.chain.from_iterable(_terms(text, skip) for text in texts))
 
 
-def newest_texts(store: MentionStore, flt: MentionFilter, limit: int) -> list[str]:
-    """'title text' of the newest `limit` mentions of `flt`, in search order. A store may answer this without
-    building whole mentions (SQLiteStore.newest_texts); any other store is asked through search()."""
-    fast = getattr(store, "newest_texts", None)
-    if callable(fast):
-        return fast(flt, limit)  # type: ignore[no-any-return]
-    return [f"{m.title or ''} {m.text}" for m in store.search(flt, limit=limit).items]
-
-
 _BASELINES: OrderedDict[tuple[str, str, datetime], tuple[Counter[str], int]] = OrderedDict()
 _BASELINES_LOCK = threading.Lock()
 _BASELINES_KEPT = 64
@@ -97,7 +88,7 @@ def baseline_frequency(
             _BASELINES.move_to_end(key)
             return _BASELINES[key]
     base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
-    baseline = newest_texts(store, base_flt, BASELINE_SAMPLE)
+    baseline = store.newest_texts(base_flt, BASELINE_SAMPLE)
     value = (document_frequency(baseline, exclude), len(baseline))
     with _BASELINES_LOCK:
         _BASELINES[key] = value
@@ -117,7 +108,7 @@ def emerging_terms(
     """Terms of the last 24 hours ranked by how much their document share grew against the 7 days before."""
     excluded = frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
     recent_flt = replace(flt, since=now - timedelta(days=1), until=now, is_owned=False)
-    recent = newest_texts(store, recent_flt, RECENT_SAMPLE)
+    recent = store.newest_texts(recent_flt, RECENT_SAMPLE)
     if len(recent) < MIN_RECENT_DOCS:
         return []
     base_df, base_count = baseline_frequency(store, flt, now, excluded)

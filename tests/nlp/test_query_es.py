@@ -6,13 +6,14 @@ and elided Italian words ("l'ordine" is one token there).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from nlp.query import parse_query
-from tests.storage.es_server import running_node
+from tests.storage.es_server import ElasticsearchNode
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -37,14 +38,9 @@ QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def index() -> Iterator[tuple[Elasticsearch, str]]:
-    try:
-        node_context = running_node()
-        node = node_context.__enter__()
-    except Exception as exc:  # no cached distribution on this machine
-        pytest.skip(f"no test Elasticsearch: {exc}")
-    client = Elasticsearch(node.url, request_timeout=60)
-    name = "nlp-query-test"
+def index(es_node: ElasticsearchNode) -> Iterator[tuple[Elasticsearch, str]]:
+    client = Elasticsearch(es_node.url, request_timeout=60)
+    name = f"nlp-query-test-{uuid.uuid4().hex[:8]}"
     client.indices.create(index=name, mappings={"properties": {
         "title": {"type": "text", "analyzer": "standard"}, "text": {"type": "text", "analyzer": "standard"}}})
     for i, text in enumerate(TEXTS):
@@ -53,8 +49,8 @@ def index() -> Iterator[tuple[Elasticsearch, str]]:
     try:
         yield client, name
     finally:
+        client.options(ignore_status=404).indices.delete(index=name)
         client.close()
-        node_context.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize("source", QUERIES)

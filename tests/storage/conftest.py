@@ -1,51 +1,21 @@
 """Storage fixtures: a real single-node Elasticsearch for the session, and stores of both backends.
 
-The node is started from the integ-test zip (`scripts/elasticsearch.sh fetch` caches it) by
-tests/storage/es_server.py; each test gets its own index prefix so tests never see each other's data.
+The session node (`es_node`, `es_url`) lives in tests/conftest.py so that every suite shares one server;
+each test gets its own index prefix so tests never see each other's data.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from elasticsearch import Elasticsearch
 
 from storage.base import MentionStore
 from storage.elasticsearch import ElasticsearchStore
 from storage.sqlite import SQLiteStore
-from tests.storage.es_server import ElasticsearchNode, running_node
 
 BACKENDS = ("sqlite", "elasticsearch")
-
-
-@pytest.fixture(scope="session")
-def es_node() -> Iterator[ElasticsearchNode]:
-    with running_node() as node:
-        yield node
-
-
-@pytest.fixture
-def es_url(es_node: ElasticsearchNode) -> Iterator[str]:
-    """The node's URL with a fresh index prefix; the prefix's indices and templates are removed afterwards."""
-    prefix = f"t{uuid.uuid4().hex[:10]}"
-    yield f"{es_node.url}/?index_prefix={prefix}"
-    drop_prefix(es_node.url, prefix)
-
-
-def drop_prefix(url: str, prefix: str) -> None:
-    client = Elasticsearch(url, request_timeout=60)
-    try:
-        client.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
-        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
-        for name in ("mentions-settings", "mentions-mappings"):
-            client.options(ignore_status=404).cluster.delete_component_template(name=f"{prefix}-{name}")
-    except Exception:
-        pass
-    finally:
-        client.close()
 
 
 def make_store(backend: str, tmp_path: Path, es_url: str | None) -> MentionStore:

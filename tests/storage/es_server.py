@@ -22,6 +22,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from elasticsearch import Elasticsearch
+
 REPO = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = REPO / "scripts" / "elasticsearch.sh"
 ES_USER = "ascolto-es"
@@ -186,3 +188,16 @@ def running_node(heap: str = "512m") -> Iterator[ElasticsearchNode]:
     finally:
         node.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def drop_prefix(url: str, prefix: str) -> None:
+    client = Elasticsearch(url, request_timeout=60)
+    try:
+        client.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
+        for name in ("mentions-settings", "mentions-mappings"):
+            client.options(ignore_status=404).cluster.delete_component_template(name=f"{prefix}-{name}")
+    except Exception:
+        pass
+    finally:
+        client.close()

@@ -14,8 +14,7 @@ from storage import open_store
 from storage.base import MentionFilter
 from storage.elasticsearch import ElasticsearchStore
 from storage.es_write import MAX_DOC_BYTES
-from tests.storage.conftest import drop_prefix
-from tests.storage.es_server import ElasticsearchNode, free_port
+from tests.storage.es_server import ElasticsearchNode, drop_prefix, free_port
 
 pytestmark = pytest.mark.elasticsearch
 

@@ -15,6 +15,7 @@ from ascolto.config import config_from_dict
 from ascolto.model import AlertEvent, Mention
 from storage import open_store
 from storage.base import MentionFilter
+from tests.storage.es_server import drop_prefix
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 XSS_SCRIPT = "<script>window.__xss = 1</script> Acme pessimo, mai più"
@@ -93,21 +94,14 @@ def _sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh, empty store of each backend. Elasticsearch: the session node (`es_node`, started by the storage
-    tests' fixtures when they are visible from here) with an index prefix of this module's own."""
+    """A fresh, empty store of each backend. Elasticsearch: the session node (`es_node`) with an index prefix of
+    this module's own."""
     if request.param == "sqlite":
         yield _sqlite_url(tmp_path_factory)
         return
-    try:
-        node = request.getfixturevalue("es_node")
-    except pytest.FixtureLookupError:
-        pytest.skip("the Elasticsearch session fixture `es_node` is not visible from tests/web")
+    node = request.getfixturevalue("es_node")
     prefix = f"w{uuid.uuid4().hex[:10]}"
     yield f"{node.url}/?index_prefix={prefix}"
-    try:
-        from tests.storage.conftest import drop_prefix
-    except ImportError:
-        return
     drop_prefix(node.url, prefix)
 
 

@@ -233,8 +233,6 @@ def test_rollup_answers_equal_the_generic_ones(busy: SQLiteStore, interval: str)
 
 
 def test_brand_search_and_newest_texts_equal_the_general_query(busy: SQLiteStore) -> None:
-    from ascolto.web.terms import newest_texts
-
     for flt in busy_windows(random.Random(4)):
         for owned in (None, False, True):
             scoped = replace(flt, is_owned=owned)
@@ -244,8 +242,8 @@ def test_brand_search_and_newest_texts_equal_the_general_query(busy: SQLiteStore
                     assert fast == busy._search_any(scoped, limit=limit, offset=offset, sort=sort), (scoped, sort)
             expected = [f"{m.title or ''} {m.text}" for m in busy._search_any(
                 scoped, limit=40, offset=0, sort="published_at_desc").items]
-            assert newest_texts(busy, scoped, 40) == expected
-            assert newest_texts(SimpleNamespace(search=busy.search), scoped, 40) == expected  # type: ignore[arg-type]
+            assert busy.newest_texts(scoped, 40) == expected
+            assert MentionStore.newest_texts(busy, scoped, 40) == expected
 
 
 @pytest.mark.parametrize("interval", ["15m", "1h", "7h", "1d", "1w"])
