@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -15,6 +13,7 @@ import numpy as np
 from ascolto.config import AlertRule
 from ascolto.model import Mention
 from ascolto.timebuckets import bucket_starts
+from nlp.terms import words
 from storage.base import MentionFilter, MentionStore
 
 log = logging.getLogger(__name__)
@@ -76,32 +75,9 @@ def samples(store: MentionStore, flt: MentionFilter, since: datetime, until: dat
     return store.search(replace(flt, since=since, until=until), limit=n, sort="reach_desc").items
 
 
-_TOKEN = re.compile(r"#\w+|\w+", re.UNICODE)  # apostrophes split: "l'app" -> app, "hasn't" -> hasn
-_STOPWORD_TEXT = """
-a ad al alla alle allo ai agli anche ancora che chi ci con come cosa da dal dalla dei del della delle dello di
-dopo dove e ed era essere gli ha hanno ho il in io la le lei li lo loro lui ma mi mia mio ne nei nel nella nelle
-no non noi nostro o per perché più poi quale quando quella quello questa questo se sei si sia siamo sono su sua
-suo sul sulla tra tu tua tuo tutti tutto un una uno vi voi già oggi ieri sempre mai molto poco fare fatto
-the and for are but not you your yours with this that these those from have has had was were will would
-can could should been being into out our ours they them their there here what when where which who why how
-its it's just than then too very all any some more most other such only own same about after again against
-before below between both during each few further once over under until while off also get got still even
-hasn doesn didn isn wasn aren haven don won can couldn wouldn shouldn what going gonna just like now one
-dell dall nell sull all quest anch cos com alcuni ogni altro altra altri stato stata essere avere hanno fatto
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
 def terms(text: str) -> set[str]:
-    """Distinct words and hashtags of a text, folded, without stop words or numbers."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    found = set()
-    for token in _TOKEN.findall(folded):
-        bare = token.lstrip("#")
-        if len(bare) < 3 or bare.isdigit() or bare in STOPWORDS:
-            continue
-        found.add(token)
-    return found
+    """Distinct terms of a text (nlp.terms: folded words and #hashtags, no stop words or numbers)."""
+    return set(words(text))
 
 
 def term_counts(mentions: list[Mention], exclude: set[str]) -> Counter[str]:

@@ -8,62 +8,28 @@ detectors do the careful statistics.
 from __future__ import annotations
 
 import itertools
-import re
 import threading
-import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from nlp.terms import STOPWORDS, words
+from nlp.text import fold
 from storage.base import MentionFilter, MentionStore
 
 RECENT_SAMPLE = 300
 BASELINE_SAMPLE = 600
 MIN_RECENT_DOCS = 3
-_WORD = re.compile(r"[^\W\d_][\w-]{2,}", re.UNICODE)  # apostrophes split elisions: l'app -> app
-_STOPWORD_TEXT = """
-a ad al alla alle allo agli ai anche ancora avere che chi ci come con cosa cui da dal dalla dalle dei del della
-delle dello degli di dopo e ed era essere fa fare gli ha hanno ho il in io la le lei li lo loro lui ma mi mia mio
-molto ne nei nel nella nelle non noi nostro o per perche perché piu più poi quando quello questa questo qui se
-sei si sia sono su sua sue sul sulla suo suoi ti tra tu tutti tutto un una uno vi voi gia già solo ancora oggi
-nulla niente dico dice detto fatto fare sempre ogni prima stato stata stati sto sta stanno vedere visto cosi così
-dell dall nell sull quest quell anch dov com tutta tutte altro altra altri mai più meno bene male ora poi qualcuno
-devo deve possono posso puo può sembra volta volte anni giorno giorni ieri domani
-about after all also and any are because been but can could did does for from had has have her his how its just
-more not now off only our out she than that the their them then there they this too very was were what when which
-who why will with would you your yours into over get got like one two https http www com
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
-class _DropCombining(dict[int, int | None]):
-    """A str.translate table that drops combining marks, filled in as characters are first met (C speed after)."""
-
-    def __missing__(self, code: int) -> int | None:
-        kept = None if unicodedata.combining(chr(code)) else code
-        self[code] = kept
-        return kept
-
-
-_DROP_COMBINING = _DropCombining()
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: casefolded, decomposed, combining marks dropped."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return text if text.isascii() else text.translate(_DROP_COMBINING)
-
-
 def doc_terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
     """The distinct words and adjacent word pairs of one text (stopwords and brand names left out)."""
     return _terms(text, STOPWORDS | exclude)
 
 
 def _terms(text: str, skip: frozenset[str]) -> set[str]:
-    words = [w for raw in _WORD.findall(fold(text)) if len(w := raw.strip("-")) >= 3 and w not in skip]
-    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+    found = words(text, skip)
+    return set(found) | {f"{a} {b}" for a, b in itertools.pairwise(found)}
 
 
 def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter[str]:
