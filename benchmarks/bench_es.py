@@ -27,9 +27,8 @@ from elasticsearch import Elasticsearch, helpers
 from ascolto.model import Mention
 from storage.elasticsearch import BATCH, ElasticsearchStore
 from storage.es_schema import Layout, mention_doc
-from tests.storage.conftest import drop_prefix
 from tests.storage.dataset import T0, mentions
-from tests.storage.es_server import running_node
+from tests.storage.es_server import drop_prefix, running_node
 
 
 @contextlib.contextmanager
