@@ -19,7 +19,7 @@ from ascolto.model import Mention, content_hash, mention_id, utc
 from ascolto.paths import state_dir
 from ascolto.urls import canonical_url, is_on_domain
 from nlp import Analyzer, get_analyzer
-from nlp.query import parse_query
+from nlp.query import TextIndex, parse_query
 from storage import MentionStore
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,8 @@ class Ingestor:
             if not isinstance(given, list) or not all(isinstance(b, str) for b in given):
                 raise RejectedItem("brands: expected a list of brand names")
             return sorted(set(given))
-        haystack = f"{data.get('title') or ''}\n{data['text']}"
-        matched = [brand.name for brand, query in self._queries if query.matches(haystack)]
+        words = TextIndex.of(f"{data.get('title') or ''}\n{data['text']}")  # built once, shared by every query
+        matched = [brand.name for brand, query in self._queries if query.matches_index(words)]
         if not matched:
             raise RejectedItem("brands: none given and no brand query matches the text")
         return matched

@@ -28,11 +28,13 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab and newline
+
+
 def clean_text(value: str) -> str:
     """Drop lone surrogates and control characters, normalise to NFC, bound the length."""
-    value = value.encode("utf-8", "replace").decode("utf-8")
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return unicodedata.normalize("NFC", value)[:MAX_TEXT_CHARS]
+    value = value[: MAX_TEXT_CHARS * 2].encode("utf-8", "replace").decode("utf-8")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value))[:MAX_TEXT_CHARS]
 
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -40,9 +42,9 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 
 def content_hash(text: str) -> str:
     """Fingerprint of a text as syndicated across sources: case, accents, punctuation and spacing ignored."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    words = _WORDS.findall(folded)
+    from nlp.text import fold  # the one case- and accent-folding
+
+    words = _WORDS.findall(fold(text))
     return hashlib.sha1(" ".join(words).encode()).hexdigest()[:20]
 
 

@@ -11,6 +11,19 @@ nlp.training (recipes), nlp.evaluation (held-out measures beside a TF-IDF + LR b
 
 from __future__ import annotations
 
-from nlp.analyzer import Analysis, Analyzer, get_analyzer
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nlp.analyzer import Analysis, Analyzer, get_analyzer
 
 __all__ = ["Analysis", "Analyzer", "get_analyzer"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: the query language and text helpers are imported by config validation and the store, which should
+    # not pay for loading scikit-learn and the models.
+    if name in __all__:
+        from nlp import analyzer
+
+        return getattr(analyzer, name)
+    raise AttributeError(f"module 'nlp' has no attribute {name!r}")

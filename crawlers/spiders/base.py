@@ -23,7 +23,7 @@ from ascolto.paths import data_dir
 from ascolto.urls import canonical_url, is_on_domain
 from crawlers.middlewares import RefusedRequest, host_port
 from crawlers.state import SourceState
-from nlp.query import parse_query
+from nlp.query import TextIndex, parse_query
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +207,8 @@ class SourceSpider(scrapy.Spider):
         platform = platform or self.platform
         owner = self.brand_of_author(author)
         on_owned_domain = [b for b in self.brands if url and b.owned_domains and is_on_domain(url, b.owned_domains)]
-        haystack = f"{title or ''}\n{text}"
-        matched = [b.name for b, query in self.queries if query.matches(haystack)]
+        words = TextIndex.of(f"{title or ''}\n{text}")  # built once, shared by every brand's query
+        matched = [b.name for b, query in self.queries if query.matches_index(words)]
         if not self.options.require_match and not matched:
             matched = [b.name for b in self.brands]
         if owner is not None and owner.name not in matched:
