@@ -1,6 +1,6 @@
-"""A small per-minute memo for the overview's slow-moving context (share of voice, the previous period, emerging
-terms): a wall screen refreshing every few seconds asks the same questions; the live care figures and the volume
-series are never memoised."""
+"""Small time-period memos for the overview's slow-moving context (share of voice, the previous period, emerging
+terms and their baseline week): a wall screen refreshing every few seconds asks the same questions; the live care
+figures and the volume series are never memoised."""
 
 from __future__ import annotations
 
@@ -11,26 +11,41 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-KEPT = 256
-_entries: OrderedDict[Hashable, Any] = OrderedDict()
-_lock = threading.Lock()
+
+
+class PeriodMemo:
+    """`compute()` at most once per period of `now` for a key; the least recently used entries beyond `kept` go."""
+
+    def __init__(self, period_seconds: int, kept: int) -> None:
+        self.period_seconds, self.kept = period_seconds, kept
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, now: datetime, compute: Callable[[], T]) -> T:
+        full_key = (key, int(now.timestamp() // self.period_seconds))
+        with self._lock:
+            if full_key in self._entries:
+                self._entries.move_to_end(full_key)
+                return self._entries[full_key]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._entries[full_key] = value
+            while len(self._entries) > self.kept:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_per_minute = PeriodMemo(60, kept=256)
 
 
 def per_minute(key: Hashable, now: datetime, compute: Callable[[], T]) -> T:
     """`compute()` at most once per minute of `now` for `key` (which names the store, the filter and the window)."""
-    full_key = (key, int(now.timestamp() // 60))
-    with _lock:
-        if full_key in _entries:
-            _entries.move_to_end(full_key)
-            return _entries[full_key]  # type: ignore[no-any-return]
-    value = compute()
-    with _lock:
-        _entries[full_key] = value
-        while len(_entries) > KEPT:
-            _entries.popitem(last=False)
-    return value
+    return _per_minute.get(key, now, compute)
 
 
 def clear() -> None:
-    with _lock:
-        _entries.clear()
+    _per_minute.clear()

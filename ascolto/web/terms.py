@@ -8,13 +8,13 @@ detectors do the careful statistics.
 from __future__ import annotations
 
 import itertools
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ascolto.web.cache import PeriodMemo
 from nlp.terms import STOPWORDS, words
 from nlp.text import fold
 from storage.base import MentionFilter, MentionStore
@@ -37,9 +37,7 @@ def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter
     return Counter(itertools.chain.from_iterable(_terms(text, skip) for text in texts))
 
 
-_BASELINES: OrderedDict[tuple[str, str, datetime], tuple[Counter[str], int]] = OrderedDict()
-_BASELINES_LOCK = threading.Lock()
-_BASELINES_KEPT = 64
+_BASELINES = PeriodMemo(3600, kept=64)  # the baseline week is read once an hour per brand and filter
 
 
 def baseline_frequency(
@@ -49,23 +47,17 @@ def baseline_frequency(
     the dashboard refreshes every few seconds, so it is read once an hour per brand and filter."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     key = (str(getattr(store, "url", id(store))), repr((replace(flt, since=None, until=None), sorted(exclude))), hour)
-    with _BASELINES_LOCK:
-        if key in _BASELINES:
-            _BASELINES.move_to_end(key)
-            return _BASELINES[key]
-    base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
-    baseline = store.newest_texts(base_flt, BASELINE_SAMPLE)
-    value = (document_frequency(baseline, exclude), len(baseline))
-    with _BASELINES_LOCK:
-        _BASELINES[key] = value
-        while len(_BASELINES) > _BASELINES_KEPT:
-            _BASELINES.popitem(last=False)
-    return value
+
+    def compute() -> tuple[Counter[str], int]:
+        base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
+        baseline = store.newest_texts(base_flt, BASELINE_SAMPLE)
+        return document_frequency(baseline, exclude), len(baseline)
+
+    return _BASELINES.get(key, hour, compute)
 
 
 def clear_baselines() -> None:
-    with _BASELINES_LOCK:
-        _BASELINES.clear()
+    _BASELINES.clear()
 
 
 def emerging_terms(
