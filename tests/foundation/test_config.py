@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from ascolto.config import ConfigError, load_config
-from tests.conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 GOOD = """
 brands:
