@@ -64,13 +64,14 @@ def evaluate(corpus: Corpus, models: dict[str, LinearModel]) -> list[Result]:
     featurize = pipeline.get("features").featurizer  # type: ignore[attr-defined]
     results: list[Result] = []
 
-    def features(rows: Sequence[Example]) -> sp.csr_matrix:
-        return featurize.transform([clean(e.text) for e in rows])
+    def features(rows: Sequence[Example], model: LinearModel | None = None) -> sp.csr_matrix:
+        texts = [clean(e.text) for e in rows]
+        return model.inputs(featurize.transform(texts), texts) if model else featurize.transform(texts)
 
     # English sentiment (airline tweets)
     rows = held["airline"]
     gold = [e.sentiment for e in rows]
-    model = models["sentiment_en"].predict(features(rows))
+    model = models["sentiment_en"].predict(features(rows, models["sentiment_en"]))
     base = Baseline(_texts(train["airline"]), [e.sentiment for e in train["airline"]]).predict(_texts(rows))
     results.append(Result("sentiment_en", "macro-F1", f1_score(gold, model, average="macro"),
                           f1_score(gold, base, average="macro"), len(rows)))

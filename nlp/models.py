@@ -1,5 +1,9 @@
 """One small model interface (fit / predict / predict_proba / evaluate / save / load) over hashed features.
 
+Options a recipe can turn on: `nb_scaling` (NB-LR, Wang & Manning 2012: each one-vs-rest column learns on features
+scaled by their naive-Bayes log-count ratio; the ratio is folded into the coefficients, so prediction is the same
+single product) and `lexicon` (the model also reads nlp.lexicon's dense VADER scores, appended by `inputs`).
+
 A model is a linear classifier's coefficients and nothing else, stored as int8-quantised arrays in a .npz plus
 a JSON header: loading never unpickles anything (np.load with allow_pickle=False), so a shipped file can't run
 code, and the files stay small (zeros compress to nothing).
@@ -18,28 +22,55 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
 from nlp.features import N_FEATURES
+from nlp.lexicon import LEXICON_FEATURES, lexicon_features
 
 
 class LinearModel:
-    """Logistic regression: one-vs-rest columns for binary tasks, multinomial for several classes."""
+    """Logistic regression: one column for binary tasks; several classes: multinomial, or one-vs-rest NB-LR."""
 
-    def __init__(self, name: str, C: float = 3.0, class_weight: str | None = None, seed: int = 13) -> None:
+    def __init__(self, name: str, C: float = 3.0, class_weight: str | None = None, seed: int = 13,
+                 nb_scaling: bool = False, lexicon: bool = False) -> None:
         self.name, self.C, self.class_weight, self.seed = name, C, class_weight, seed
+        self.nb_scaling, self.lexicon = nb_scaling, lexicon
         self.classes: list[str] = []
-        self.coef = np.zeros((0, N_FEATURES), dtype=np.float32)  # (n_columns, n_features)
+        self.coef = np.zeros((0, self.n_features), dtype=np.float32)  # (n_columns, n_features)
         self.intercept = np.zeros(0, dtype=np.float32)
         self.meta: dict[str, Any] = {}
         self._coef_t: np.ndarray | None = None
 
+    @property
+    def n_features(self) -> int:
+        return N_FEATURES + (len(LEXICON_FEATURES) if self.lexicon else 0)
+
+    def inputs(self, X: sp.csr_matrix, texts: Sequence[str]) -> sp.csr_matrix:
+        """The shared hashed features of cleaned `texts`, plus what this model alone reads."""
+        if not self.lexicon:
+            return X
+        return sp.hstack([X, lexicon_features(texts)], format="csr", dtype=np.float32)
+
     # ------------------------------------------------------------------ learning
+    def _estimator(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=self.seed)
+
     def fit(self, X: sp.csr_matrix, y: Sequence[str], sample_weight: np.ndarray | None = None) -> LinearModel:
-        estimator = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000,
-                                       random_state=self.seed)
-        estimator.fit(X, list(y), sample_weight=sample_weight)
-        self.classes = [str(c) for c in estimator.classes_]
-        self.coef = estimator.coef_.astype(np.float32)
-        self.intercept = estimator.intercept_.astype(np.float32)
-        self.coef = _quantised(self.coef)  # train == ship: the same rounding
+        labels = np.array([str(label) for label in y])
+        self.classes = sorted(set(labels.tolist()))
+        if self.nb_scaling:
+            weights = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+            present = (X > 0).astype(np.float32).tocsr()
+            coefs, intercepts = [], []
+            for name in self.classes[1:] if len(self.classes) == 2 else self.classes:
+                positive = labels == name
+                ratio = _nb_ratio(present, weights, positive)
+                estimator = self._estimator().fit(X @ sp.diags(ratio), positive.astype(int), sample_weight=weights)
+                coefs.append(estimator.coef_[0] * ratio)
+                intercepts.append(estimator.intercept_[0])
+            coef, intercept = np.array(coefs), np.array(intercepts)
+        else:
+            estimator = self._estimator().fit(X, labels, sample_weight=sample_weight)
+            coef, intercept = estimator.coef_, estimator.intercept_
+        self.coef = _quantised(coef.astype(np.float32))  # train == ship: the same rounding
+        self.intercept = intercept.astype(np.float32)
         self._coef_t = None
         return self
 
@@ -74,24 +105,33 @@ class LinearModel:
         quantised = np.round(self.coef / scale[:, None]).astype(np.int8)
         path = directory / f"{self.name}.npz"
         np.savez_compressed(path, coef=quantised, scale=scale.astype(np.float32), intercept=self.intercept)
-        header = {"name": self.name, "classes": self.classes, "n_features": N_FEATURES, "C": self.C,
-                  "class_weight": self.class_weight, "meta": self.meta}
+        header = {"name": self.name, "classes": self.classes, "n_features": self.n_features, "C": self.C,
+                  "class_weight": self.class_weight, "nb_scaling": self.nb_scaling, "lexicon": self.lexicon,
+                  "meta": self.meta}
         (directory / f"{self.name}.json").write_text(json.dumps(header, indent=1, sort_keys=True) + "\n")
         return path
 
     @classmethod
     def load(cls, directory: Path, name: str) -> LinearModel:
         header = json.loads((directory / f"{name}.json").read_text())
-        if header["n_features"] != N_FEATURES:
-            raise ValueError(f"model {name} was trained on {header['n_features']} features, not {N_FEATURES}")
+        model = cls(name, header["C"], header["class_weight"], nb_scaling=header.get("nb_scaling", False),
+                    lexicon=header.get("lexicon", False))
+        if header["n_features"] != model.n_features:
+            raise ValueError(f"model {name} was trained on {header['n_features']} features, not {model.n_features}")
         with np.load(directory / f"{name}.npz", allow_pickle=False) as arrays:
             coef = arrays["coef"].astype(np.float32) * arrays["scale"][:, None]
             intercept = arrays["intercept"].astype(np.float32)
-        model = cls(name, header["C"], header["class_weight"])
         model.classes, model.intercept, model.meta = header["classes"], intercept, header["meta"]
         model._coef_t = np.ascontiguousarray(coef.T)  # the layout products want; `coef` is a view of it
         model.coef = model._coef_t.T
         return model
+
+
+def _nb_ratio(present: sp.csr_matrix, weights: np.ndarray, positive: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive-Bayes log-count ratio of each feature: log of its smoothed share in positive over negative rows."""
+    p = alpha + np.asarray(present[positive].T @ weights[positive]).ravel()
+    q = alpha + np.asarray(present[~positive].T @ weights[~positive]).ravel()
+    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 
 
 def _quantised(coef: np.ndarray) -> np.ndarray:

@@ -105,7 +105,8 @@ class Sentiment:
         assert batch.features is not None
         if (~italian).any():
             rows = np.flatnonzero(~italian)
-            probs = self.english.predict_proba(batch.features[rows])[:, self._en]
+            inputs = self.english.inputs(batch.features[rows], [batch.docs[row].text for row in rows])
+            probs = self.english.predict_proba(inputs)[:, self._en]
             for row, (neg, neu, pos) in zip(rows, probs, strict=True):
                 label = ("negative", "neutral", "positive")[int(np.argmax((neg, neu, pos)))]
                 _set(batch.docs[row], label, pos - neg)

@@ -1,6 +1,8 @@
 """Training recipes: which data each shipped model learns from, with which weights. Seeded, so reproducible.
 
-    sentiment_en   3-class LR on the airline tweets + the project's English brand-care examples
+    sentiment_en   3-class one-vs-rest NB-LR, balanced, reading VADER's scores too, on the airline tweets + the
+                   project's English brand-care examples. 5-fold macro-F1 on the airline tweets (folds seeded 7):
+                   multinomial LR 0.751, balanced 0.762, NB-LR 0.775, NB-LR + VADER 0.784 (plain TF-IDF + LR 0.705)
     polarity_it    two binary LRs (positive, negative: SENTIPOLC's opos / oneg) on SENTIPOLC + Italian examples
     complaint      binary LR on the complaints tweets, the airline tweets (negative with a reason = complaint)
                    and the project's Italian/English examples (SENTIPOLC's political tweets as non-complaints
@@ -44,14 +46,16 @@ class Trainer:
         self.corpus = corpus
         self.featurizer = Featurizer()
 
-    def features(self, examples: list[Example]) -> sp.csr_matrix:
-        return self.featurizer.transform([clean(e.text) for e in examples])
+    def features(self, examples: list[Example], model: LinearModel | None = None) -> sp.csr_matrix:
+        texts = [clean(e.text) for e in examples]
+        features = self.featurizer.transform(texts)
+        return model.inputs(features, texts) if model is not None else features
 
     def sentiment_en(self) -> LinearModel:
         train = self.corpus.train
         examples, weights = _weighted([(train["airline"], 1.0), (train["brand_care_en"], 2.0)])
-        model = LinearModel("sentiment_en", C=3.0)
-        return model.fit(self.features(examples), [e.sentiment or "neutral" for e in examples], weights)
+        model = LinearModel("sentiment_en", C=3.0, class_weight="balanced", nb_scaling=True, lexicon=True)
+        return model.fit(self.features(examples, model), [e.sentiment or "neutral" for e in examples], weights)
 
     def polarity_it(self) -> MultiLabelModel:
         train = self.corpus.train

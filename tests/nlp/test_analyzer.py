@@ -11,6 +11,7 @@ import pytest
 
 from nlp import Analysis, get_analyzer
 from nlp.features import N_FEATURES, Featurizer
+from nlp.lexicon import LEXICON_FEATURES
 from nlp.training import MODEL_DIR
 from nlp.training import load as load_models
 
@@ -99,8 +100,9 @@ def test_models_ship_as_plain_arrays_and_load_without_pickle(monkeypatch: pytest
     for name in ("sentiment_en", "polarity_it", "complaint", "topics"):
         with np.load(MODEL_DIR / f"{name}.npz", allow_pickle=False) as arrays:
             assert all(arrays[key].dtype != object for key in arrays.files)
-        assert models[name].coef.shape[1] == N_FEATURES
-        assert json.loads((MODEL_DIR / f"{name}.json").read_text())["n_features"] == N_FEATURES
+        expected = N_FEATURES + (len(LEXICON_FEATURES) if models[name].lexicon else 0)
+        assert models[name].coef.shape[1] == expected
+        assert json.loads((MODEL_DIR / f"{name}.json").read_text())["n_features"] == expected
 
 
 def test_feature_space_is_fixed() -> None:

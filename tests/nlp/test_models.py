@@ -43,3 +43,27 @@ def test_multilabel(tmp_path: Path) -> None:
     assert model.evaluate_labels(X, TOPICS) == {"macro_f1": 1.0, "micro_f1": 1.0}
     model.save(tmp_path)
     assert MultiLabelModel.load(tmp_path, "topics").predict_labels(X) == TOPICS
+
+
+def test_nb_scaled_model_reading_the_lexicon(tmp_path: Path) -> None:
+    """One-vs-rest NB-LR over three classes, plus VADER's dense columns: the ratio is folded into the saved
+    coefficients, so a loaded model predicts the same with the same single product."""
+    texts = ["terrible service, the parcel was lost", "thanks, great service", "where is my order?"] * 8
+    labels = ["negative", "positive", "neutral"] * 8
+    model = LinearModel("nb", C=10.0, class_weight="balanced", nb_scaling=True, lexicon=True)
+    X = model.inputs(Featurizer().transform(texts), texts)
+    assert X.shape[1] == model.n_features == Featurizer().transform(texts).shape[1] + 4
+    assert X[0, -1] > 0 and X[1, -3] > 0  # VADER: the first text is negative, the second positive
+    model.fit(X, labels)
+    assert model.classes == ["negative", "neutral", "positive"] and model.coef.shape[0] == 3
+    assert model.predict(X) == labels
+    model.save(tmp_path)
+    loaded = LinearModel.load(tmp_path, "nb")
+    assert loaded.lexicon and loaded.nb_scaling
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X), atol=1e-5)
+
+
+def test_binary_nb_scaled_model_keeps_one_column() -> None:
+    X = Featurizer().transform(TEXTS)
+    model = LinearModel("nb2", C=10.0, nb_scaling=True).fit(X, LABELS)
+    assert model.coef.shape[0] == 1 and model.predict(X) == LABELS
