@@ -150,9 +150,7 @@ class MultiLabelModel(LinearModel):
         coefs, intercepts = [], []
         for name in self.classes:
             y = np.array([name in row for row in labels], dtype=int)
-            estimator = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000,
-                                           random_state=self.seed)
-            estimator.fit(X, y, sample_weight=sample_weight)
+            estimator = self._estimator().fit(X, y, sample_weight=sample_weight)
             coefs.append(estimator.coef_[0])
             intercepts.append(estimator.intercept_[0])
         self.coef = _quantised(np.array(coefs, dtype=np.float32))
