@@ -5,8 +5,8 @@ Interface used by ingest (keep it stable):
     Analyzer.analyse(texts, langs=None) -> list[Analysis]   # batch, same order
 
 The brand query language lives in nlp.query (parse_query, Query.matches, Query.to_es, fold).
-Inside: nlp.pipeline (named components over one Doc type), nlp.models (fit / predict / evaluate / save / load),
-nlp.training (recipes), nlp.evaluation (held-out measures beside a TF-IDF + LR baseline).
+Inside: nlp.pipeline (one spaCy pipeline per language, built from nlp/config.cfg; components registered in
+nlp.components), nlp.models (fit / predict / evaluate / save / load), nlp.training (recipes), nlp.evaluation (held-out measures beside a TF-IDF + LR baseline).
 """
 
 from __future__ import annotations

@@ -7,15 +7,15 @@ emoji only, a URL only, megabytes, lone surrogates, HTML remnants; the models re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nlp.pipeline import Doc, Pipeline
+from nlp.pipeline import Pipeline
 
-BATCH = 512  # docs per pipeline pass: big enough for vectorised products, small enough for memory
+CHUNK = 4096  # mentions per pipeline call: bounds the memory of one call, the components batch inside it
 
 
 @dataclass
@@ -43,16 +43,20 @@ class Analyzer:
     def from_directory(cls, directory: Path) -> Analyzer:
         return cls(Pipeline.load(directory))
 
+    def add_brands(self, brands: Iterable[tuple[str, Iterable[str]]]) -> None:
+        """Mark these brands' names, aliases, @handles and #hashtags as BRAND entities on the Doc."""
+        self.pipeline.add_brands(brands)
+
     def analyse(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[Analysis]:
         if langs is not None and len(langs) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
         out: list[Analysis] = []
-        for start in range(0, len(texts), BATCH):
-            chunk = texts[start:start + BATCH]
-            given = langs[start:start + BATCH] if langs is not None else [None] * len(chunk)
-            docs = self.pipeline([Doc(text, _primary(lang)) for text, lang in zip(chunk, given, strict=True)])
-            out.extend(Analysis(d.lang or "und", d.sentiment, round(d.sentiment_score, 4), d.intent,
-                                round(d.complaint_score, 4), d.topics) for d in docs)
+        for start in range(0, len(texts), CHUNK):
+            chunk = texts[start:start + CHUNK]
+            given = [_primary(lang) for lang in langs[start:start + CHUNK]] if langs is not None else None
+            out.extend(Analysis(d._.lang or "und", d._.sentiment, round(d._.sentiment_score, 4), d._.intent,
+                                round(d._.complaint_score, 4), list(d._.topics or []))
+                       for d in self.pipeline(chunk, given))
         return out
 
 

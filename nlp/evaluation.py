@@ -20,7 +20,7 @@ from sklearn.metrics import f1_score
 from nlp.datasets import Corpus, Example
 from nlp.language import detect
 from nlp.models import LinearModel, MultiLabelModel, multilabel_f1
-from nlp.pipeline import Doc, Pipeline
+from nlp.pipeline import Pipeline
 from nlp.text import clean
 from nlp.topics import TOPICS
 
@@ -61,7 +61,7 @@ def _texts(rows: Sequence[Example]) -> list[str]:
 def evaluate(corpus: Corpus, models: dict[str, LinearModel]) -> list[Result]:
     train, held = corpus.train, corpus.heldout
     pipeline = Pipeline.from_models(models)
-    featurize = pipeline.get("features").featurizer  # type: ignore[attr-defined]
+    featurize = pipeline.featurizer
     results: list[Result] = []
 
     def features(rows: Sequence[Example], model: LinearModel | None = None) -> sp.csr_matrix:
@@ -102,22 +102,22 @@ def evaluate(corpus: Corpus, models: dict[str, LinearModel]) -> list[Result]:
     # brand care: intent (full pipeline), Italian complaints, topics
     rows = held["brand_care_it"] + held["brand_care_en"]
     care_train = train["brand_care_it"] + train["brand_care_en"]
-    docs = pipeline([Doc(e.text, e.lang) for e in rows])
+    docs = pipeline([e.text for e in rows], [e.lang for e in rows])
     gold_i = [e.intent for e in rows]
     base_i = Baseline(_texts(care_train), [e.intent for e in care_train]).predict(_texts(rows))
-    results.append(Result("intent_brand_care", "macro-F1", f1_score(gold_i, [d.intent for d in docs],
+    results.append(Result("intent_brand_care", "macro-F1", f1_score(gold_i, [d._.intent for d in docs],
                                                                       average="macro"),
                           f1_score(gold_i, base_i, average="macro"), len(rows)))
     it_rows = [i for i, e in enumerate(rows) if e.lang == "it"]
     gold_ci = [int(rows[i].complaint or 0) for i in it_rows]
-    model_ci = [int(docs[i].intent == "complaint") for i in it_rows]
+    model_ci = [int(docs[i]._.intent == "complaint") for i in it_rows]
     base_ci = [int(base_i[i] == "complaint") for i in it_rows]
     results.append(Result("complaint_it_brand_care", "macro-F1", f1_score(gold_ci, model_ci, average="macro"),
                           f1_score(gold_ci, base_ci, average="macro"), len(it_rows)))
     gold_t = [e.topics or [] for e in rows]
     base_t = _baseline_topics(care_train, rows)
     results.append(Result("topics_brand_care", "macro-F1",
-                          multilabel_f1([d.topics for d in docs], gold_t, TOPICS)["macro_f1"],
+                          multilabel_f1([d._.topics for d in docs], gold_t, TOPICS)["macro_f1"],
                           multilabel_f1(base_t, gold_t, TOPICS)["macro_f1"], len(rows)))
 
     # language identification over every held-out text

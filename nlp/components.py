@@ -1,0 +1,315 @@
+"""Ascolto's analysis steps as registered spaCy components (`@Language.factory`), configured by nlp/config.cfg.
+
+Every component works on whole batches in `pipe()` (one sparse matrix, one product per model: that is where the
+speed is) and also on a single Doc in `__call__`. Results live on the Doc:
+
+    doc._.lang, doc._.has_content        language (given by the source or detected) and whether there is text
+    doc._.features                       the hashed n-gram row every model reads (a 1 x N CSR matrix)
+    doc.cats                             sentiment_{negative,neutral,positive}, complaint, intent_{...}, topic_{...}
+    doc._.sentiment, doc._.sentiment_score, doc._.complaint_score, doc._.intent, doc._.topics
+    doc.ents                             BRAND entities (configured names, aliases, @handles, #hashtags)
+
+Models are the shipped, pickle-free files in nlp/models (or `models_dir` in the config), loaded once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp import language
+from nlp.features import Featurizer
+from nlp.models import LinearModel, MultiLabelModel
+from nlp.text import fold
+from nlp.topics import lexicon_topics
+
+SENTIMENTS = ("negative", "neutral", "positive")
+INTENTS = ("complaint", "question", "praise", "other")
+_EXTENSIONS: dict[str, Any] = {
+    "lang": None, "has_content": True, "sentiment": "neutral", "sentiment_score": 0.0,
+    "complaint_score": 0.0, "intent": "other", "topics": None,
+}
+for _name, _default in _EXTENSIONS.items():
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+# Doc.text joins its tokens anew on every access, and the features are computed for a whole batch at once:
+# both are kept in user_data, the text once per doc, the batch's matrix with this doc's row number
+TEXT_KEY, _FEATURES = "ascolto.text", "ascolto.features"
+
+
+def text_of(doc: Doc) -> str:
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
+def _features_row(doc: Doc) -> sp.csr_matrix | None:
+    stored = doc.user_data.get(_FEATURES)
+    return None if stored is None else stored[0][stored[1]]
+
+
+if not Doc.has_extension("features"):
+    Doc.set_extension("features", getter=_features_row)
+
+
+# ---------------------------------------------------------------------------------------------- the models
+@lru_cache(maxsize=4)
+def shipped_models(models_dir: str = "") -> dict[str, LinearModel]:
+    """The models in `models_dir` ('' = the ones shipped in nlp/models), loaded once per process."""
+    from nlp import training
+
+    return training.load(Path(models_dir) if models_dir else training.MODEL_DIR)
+
+
+class ModelComponent:
+    """A component that reads one model of the model set; `use(models)` swaps in models trained in memory."""
+
+    model_key = ""
+
+    def __init__(self, name: str, models_dir: str) -> None:
+        self.name, self.models_dir = name, models_dir
+        self._models: dict[str, LinearModel] | None = None
+
+    def use(self, models: dict[str, LinearModel]) -> None:
+        self._models = models
+
+    @property
+    def models(self) -> dict[str, LinearModel]:
+        if self._models is None:
+            self._models = shipped_models(self.models_dir)
+        return self._models
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 512) -> Iterator[Doc]:
+        iterator = iter(stream)
+        while batch := list(islice(iterator, batch_size)):
+            self.process(batch)
+            yield from batch
+
+    def process(self, docs: list[Doc]) -> None:
+        raise NotImplementedError
+
+
+def batch_features(docs: Sequence[Doc]) -> sp.csr_matrix:
+    """The feature rows of `docs`: the features component's matrix itself when the batches line up."""
+    stored = [doc.user_data[_FEATURES] for doc in docs]
+    matrix = stored[0][0]
+    if matrix.shape[0] == len(docs) and all(m is matrix and row == i for i, (m, row) in enumerate(stored)):
+        return matrix
+    return sp.vstack([m[row] for m, row in stored], format="csr")
+
+
+# ---------------------------------------------------------------------------------------------- language
+class LanguageComponent:
+    """Keeps a language the source gave (doc._.lang), else detects it; marks docs with nothing to analyse."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.lang:
+            doc._.has_content = language.has_letters(text_of(doc))
+        else:
+            doc._.lang = language.detect(text_of(doc))
+            doc._.has_content = doc._.lang != language.UNDETERMINED
+        return doc
+
+
+@Language.factory("ascolto_language")
+def make_language(nlp: Language, name: str) -> LanguageComponent:
+    return LanguageComponent(name)
+
+
+# ---------------------------------------------------------------------------------------------- brands
+class BrandsComponent:
+    """BRAND entities (`doc.ents`, `ent.ent_id_` = the brand) wherever a configured brand's name, alias, @handle or
+    #hashtag occurs, matched on spaCy's tokens, case-insensitively. No brands configured: nothing to do."""
+
+    def __init__(self, nlp: Language, name: str, attr: str) -> None:
+        self.name = name
+        self.matcher = PhraseMatcher(nlp.vocab, attr=attr)
+        self._make_doc = nlp.make_doc
+
+    def add_patterns(self, patterns: Iterable[dict[str, str]]) -> None:
+        for pattern in patterns:
+            self.matcher.add(pattern["id"], [self._make_doc(pattern["pattern"])])
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(self.matcher):
+            spans = [Span(doc, start, end, label="BRAND", span_id=key) for key, start, end in self.matcher(doc)]
+            doc.ents = filter_spans(spans)
+        return doc
+
+
+@Language.factory("ascolto_brands", default_config={"attr": "LOWER"})
+def make_brands(nlp: Language, name: str, attr: str) -> BrandsComponent:
+    return BrandsComponent(nlp, name, attr)
+
+
+# ---------------------------------------------------------------------------------------------- features
+class FeaturesComponent:
+    """The hashed word and character n-grams of the doc's text, one batch at a time."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.featurizer = Featurizer()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 512) -> Iterator[Doc]:
+        iterator = iter(stream)
+        while batch := list(islice(iterator, batch_size)):
+            matrix = self.featurizer.transform([text_of(doc) for doc in batch])
+            for row, doc in enumerate(batch):
+                doc.user_data[_FEATURES] = (matrix, row)
+            yield from batch
+
+
+@Language.factory("ascolto_features")
+def make_features(nlp: Language, name: str) -> FeaturesComponent:
+    return FeaturesComponent(name)
+
+
+# ---------------------------------------------------------------------------------------------- sentiment
+class SentimentComponent(ModelComponent):
+    """Three-class sentiment from the language's model. A two-flag model (SENTIPOLC's opos / oneg) gives
+    positive or negative when its stronger flag reaches `flag_threshold`, else neutral."""
+
+    def __init__(self, name: str, models_dir: str, model: str, flag_threshold: float) -> None:
+        super().__init__(name, models_dir)
+        self.model_key, self.flag_threshold = model, flag_threshold
+
+    def process(self, docs: list[Doc]) -> None:
+        model = self.models[self.model_key]
+        features = model.inputs(batch_features(docs), [text_of(doc) for doc in docs])
+        if isinstance(model, MultiLabelModel):
+            flags = model.predict_proba(features)[:, [model.classes.index(c) for c in ("positive", "negative")]]
+            pos, neg = flags[:, 0], flags[:, 1]
+            strongest = np.maximum(pos, neg)
+            labels = np.where(strongest < self.flag_threshold, 1, np.where(pos > neg, 2, 0))
+            probs = np.column_stack([neg * (1 - pos), (1 - pos) * (1 - neg), pos * (1 - neg)])
+        else:
+            probs = model.predict_proba(features)[:, [model.classes.index(c) for c in SENTIMENTS]]
+            labels = probs.argmax(axis=1)
+            pos, neg = probs[:, 2], probs[:, 0]
+        for doc, label, score, row in zip(docs, labels, pos - neg, probs, strict=True):
+            doc.cats.update({f"sentiment_{c}": float(p) for c, p in zip(SENTIMENTS, row, strict=True)})
+            if doc._.has_content:
+                doc._.sentiment = SENTIMENTS[int(label)]
+                doc._.sentiment_score = float(np.clip(score, -1.0, 1.0))
+
+
+@Language.factory("ascolto_sentiment", default_config={"models_dir": "", "flag_threshold": 0.5})
+def make_sentiment(nlp: Language, name: str, models_dir: str, models: dict[str, str],
+                   flag_threshold: float) -> SentimentComponent:
+    return SentimentComponent(name, models_dir, models.get(nlp.lang, models["en"]), flag_threshold)
+
+
+# ---------------------------------------------------------------------------------------------- complaint
+class ComplaintComponent(ModelComponent):
+    """P(complaint) from the binary complaint model: doc._.complaint_score and doc.cats['complaint']."""
+
+    def __init__(self, name: str, models_dir: str, model: str) -> None:
+        super().__init__(name, models_dir)
+        self.model_key = model
+
+    def process(self, docs: list[Doc]) -> None:
+        model = self.models[self.model_key]
+        features = model.inputs(batch_features(docs), [text_of(doc) for doc in docs])
+        scores = model.predict_proba(features)[:, model.classes.index("1")]
+        for doc, score in zip(docs, scores, strict=True):
+            doc.cats["complaint"] = float(score)
+            doc._.complaint_score = float(score) if doc._.has_content else 0.0
+
+
+@Language.factory("ascolto_complaint", default_config={"models_dir": ""})
+def make_complaint(nlp: Language, name: str, models_dir: str, model: str) -> ComplaintComponent:
+    return ComplaintComponent(name, models_dir, model)
+
+
+# ---------------------------------------------------------------------------------------------- topics
+class TopicsComponent(ModelComponent):
+    """Care topics: the trained multi-label model's labels above `threshold`, united with the stem lexicon's."""
+
+    def __init__(self, name: str, models_dir: str, model: str, threshold: float) -> None:
+        super().__init__(name, models_dir)
+        self.model_key, self.threshold = model, threshold
+
+    def process(self, docs: list[Doc]) -> None:
+        model = self.models[self.model_key]
+        assert isinstance(model, MultiLabelModel)
+        scores = model.predict_proba(model.inputs(batch_features(docs), [text_of(doc) for doc in docs]))
+        for doc, row in zip(docs, scores, strict=True):
+            doc.cats.update({f"topic_{t}": float(s) for t, s in zip(model.classes, row, strict=True)})
+            if doc._.has_content:
+                found = {t for t, s in zip(model.classes, row, strict=True) if s >= self.threshold}
+                found |= set(lexicon_topics(fold(text_of(doc))))
+                doc._.topics = [t for t in model.classes if t in found]
+            else:
+                doc._.topics = []
+
+
+@Language.factory("ascolto_topics", default_config={"models_dir": "", "threshold": 0.7})
+def make_topics(nlp: Language, name: str, models_dir: str, model: str, threshold: float) -> TopicsComponent:
+    return TopicsComponent(name, models_dir, model, threshold)
+
+
+# ---------------------------------------------------------------------------------------------- intent
+class IntentComponent:
+    """complaint (complaint score >= threshold) > question (a '?' or a question word first) > praise (positive
+    sentiment above `praise_threshold`) > other."""
+
+    def __init__(self, name: str, complaint_threshold: float, praise_threshold: float,
+                 is_question: Callable[[str], bool]) -> None:
+        self.name = name
+        self.complaint_threshold, self.praise_threshold = complaint_threshold, praise_threshold
+        self.is_question = is_question
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not doc._.has_content:
+            intent = "other"
+        elif doc._.complaint_score >= self.complaint_threshold:
+            intent = "complaint"
+        elif self.is_question(text_of(doc)):
+            intent = "question"
+        elif doc._.sentiment == "positive" and doc._.sentiment_score >= self.praise_threshold:
+            intent = "praise"
+        else:
+            intent = "other"
+        doc._.intent = intent
+        doc.cats.update({f"intent_{i}": float(i == intent) for i in INTENTS})
+        return doc
+
+
+@Language.factory("ascolto_intent", default_config={"complaint_threshold": 0.5, "praise_threshold": 0.1})
+def make_intent(nlp: Language, name: str, complaint_threshold: float, praise_threshold: float) -> IntentComponent:
+    return IntentComponent(name, complaint_threshold, praise_threshold, is_question)
+
+
+_QUESTION_START = re.compile(
+    r"^(?:come|quando|dove|perche|quanto|quanta|quanti|quale|quali|qual|chi|cosa|posso|possiamo|potete|"
+    r"sapete|e possibile|c'e|ci sono|avete|fate|serve|how|what|when|where|why|which|who|can|could|do|does|did|"
+    r"is|are|will|would|should|any ?one|anybody|is there)\b"
+)
+
+
+def is_question(text: str) -> bool:
+    if "?" in text:
+        return True
+    words = fold(text.strip()).split(None, 3)
+    return bool(words) and bool(_QUESTION_START.match(" ".join(words[:3])))
