@@ -6,7 +6,8 @@ Interface used by ingest (keep it stable):
 
 The brand query language lives in nlp.query (parse_query, Query.matches, Query.to_es, fold).
 Inside: nlp.pipeline (one spaCy pipeline per language, built from nlp/config.cfg; components registered in
-nlp.components), nlp.models (fit / predict / evaluate / save / load), nlp.training (recipes), nlp.evaluation (held-out measures beside a TF-IDF + LR baseline).
+nlp.components), nlp.models (fit / predict / evaluate / save / load), nlp.training (recipes),
+nlp.evaluation (held-out measures beside a TF-IDF + LR baseline).
 """
 
 from __future__ import annotations
