@@ -8,12 +8,12 @@ import json
 import smtplib
 import ssl
 import time
-import urllib.error
-import urllib.request
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from alerts import messages
 from ascolto.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
@@ -77,15 +77,15 @@ def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | No
 
 
 def _post(url: str, body: bytes, headers: dict[str, str], label: str) -> None:
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
+    """POST JSON; any answer but 2xx is a failure. Redirects are not followed: a POST turned into a GET elsewhere
+    would drop the alert while looking delivered."""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"{label}: HTTP {exc.code}") from None
-    except (OSError, ValueError) as exc:
+        response = httpx.post(url, content=body, headers={"Content-Type": "application/json", **headers},
+                              timeout=TIMEOUT, follow_redirects=False)
+    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
         raise DeliveryError(f"{label}: {type(exc).__name__}") from None  # the URL itself may be the secret
+    if not response.is_success:
+        raise DeliveryError(f"{label}: HTTP {response.status_code}")
 
 
 def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:

@@ -6,14 +6,20 @@ sample mentions with links, and a link to the alert on the dashboard.
 
 from __future__ import annotations
 
-import html
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.state import transition_of
 from ascolto.model import AlertEvent
 
+# .html templates are autoescaped, .txt ones are not (their untrusted values go through one_line instead)
+_EMAIL = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
+                     autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                     keep_trailing_newline=True)
 VERB = {"opened": "ALERT", "escalated": "ESCALATED", "resolved": "RESOLVED", "reopened": "ALERT"}
 
 
@@ -37,7 +43,10 @@ def subject(event: AlertEvent) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(str(text).split())  # every line break Python knows (\r, \x0b, \x85, \u2028...) becomes a space
+
+
+_EMAIL.filters["one_line"] = _one_line
 
 
 def _number(value: float | None) -> str:
@@ -64,39 +73,20 @@ def samples_of(event: AlertEvent) -> list[dict[str, Any]]:
     return list(event.details.get("samples", []))[:3]
 
 
+def _email_context(event: AlertEvent, dashboard_url: str | None) -> dict[str, Any]:
+    samples = [{"who": f"{s.get('author') or 'someone'} on {s.get('platform')}", "text": s.get("text") or "",
+                "url": safe_url(s.get("url"))} for s in samples_of(event)]
+    return {"subject": subject(event), "summary": event.summary, "evidence": evidence_lines(event),
+            "rule": event.rule, "detector": event.detector, "brand": event.brand or "all", "status": event.status,
+            "samples": samples, "link": alert_link(event, dashboard_url)}
+
+
 def text_body(event: AlertEvent, dashboard_url: str | None) -> str:
-    out = [subject(event), "", event.summary, "", *evidence_lines(event)]
-    out += [f"Rule: {event.rule} ({event.detector}); brand: {event.brand or 'all'}; status: {event.status}"]
-    if samples_of(event):
-        out += ["", "Sample mentions:"]
-        for s in samples_of(event):
-            out.append(f"- {s.get('author') or 'someone'} on {s.get('platform')}: {_one_line(s.get('text') or '')}")
-            if safe_url(s.get("url")):
-                out.append(f"  {safe_url(s.get('url'))}")
-    link = alert_link(event, dashboard_url)
-    if link:
-        out += ["", f"Open on the dashboard: {link}"]
-    return "\n".join(out) + "\n"
+    return _EMAIL.get_template("alert_email.txt").render(_email_context(event, dashboard_url))
 
 
 def html_body(event: AlertEvent, dashboard_url: str | None) -> str:
-    e = html.escape
-    parts = [f"<h2>{e(subject(event))}</h2>", f"<p>{e(event.summary)}</p>", "<ul>"]
-    parts += [f"<li>{e(line)}</li>" for line in evidence_lines(event)]
-    parts.append(f"<li>Rule: {e(event.rule)} ({e(event.detector)}); brand: {e(event.brand or 'all')}</li></ul>")
-    if samples_of(event):
-        parts.append("<h3>Sample mentions</h3><ul>")
-        for s in samples_of(event):
-            who = e(f"{s.get('author') or 'someone'} on {s.get('platform')}")
-            text = e(_one_line(s.get("text") or ""))
-            url = safe_url(s.get("url"))
-            link = f' <a href="{e(url, quote=True)}">link</a>' if url else ""
-            parts.append(f"<li><b>{who}</b>: {text}{link}</li>")
-        parts.append("</ul>")
-    link = alert_link(event, dashboard_url)
-    if link:
-        parts.append(f'<p><a href="{e(link, quote=True)}">Open on the dashboard</a></p>')
-    return "<html><body>" + "".join(parts) + "</body></html>"
+    return _EMAIL.get_template("alert_email.html").render(_email_context(event, dashboard_url))
 
 
 _MENTION_WORDS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)

@@ -3,11 +3,10 @@ conditional requests (ETag / Last-Modified from the source's state), and retries
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -18,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
 log = logging.getLogger(__name__)
@@ -178,29 +178,73 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _time(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)  # unreadable: not paused
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class DeferredRequest(RefusedRequest):
+    """The server asked for a longer pause than a crawl waits: the request, and its host, are left to a later run."""
+
+
 class RetryAfterMiddleware(RetryMiddleware):
-    """Scrapy's retry, but waiting first: the server's Retry-After when given (capped), else exponential backoff."""
+    """Scrapy's retry, but waiting first: the server's Retry-After when given (capped), else exponential backoff.
+
+    The wait is a timer of the reactor (scrapy.utils.asyncio.sleep), so the other requests and crawls go on.
+    A Retry-After beyond ASCOLTO_RETRY_DEFER_AFTER is not waited for: the host is paused in the source's state
+    until then (later runs skip it meanwhile) and this run is not complete, so the next one fetches it in full."""
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
         self.backoff_base = settings.getfloat("ASCOLTO_RETRY_BACKOFF_BASE", 1.0)
         self.max_delay = settings.getfloat("ASCOLTO_RETRY_MAX_DELAY", 120.0)
+        self.defer_after = settings.getfloat("ASCOLTO_RETRY_DEFER_AFTER", 600.0)
+
+    def process_request(self, request: Request) -> None:
+        host = "{}:{}".format(*host_port(request.url))
+        until = self._paused_hosts().get(host)  # only hosts still paused are kept
+        if until:
+            self._defer(request, host, f"paused until {until}")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
+        header = response.headers.get(b"Retry-After")
+        told = retry_after_seconds(header.decode("latin-1") if header else None)
+        if response.status == 429:
+            _count(self.crawler, "rate_limited")
+        if told is not None and told > self.defer_after:
+            host = "{}:{}".format(*host_port(request.url))
+            until = (datetime.now(UTC) + timedelta(seconds=told)).isoformat(timespec="seconds")
+            self._paused_hosts()[host] = until
+            self._defer(request, host, f"HTTP {response.status} with Retry-After {told:.0f}s")
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             _count(self.crawler, f"errors/http_{response.status}")
             return response
-        header = response.headers.get(b"Retry-After")
-        told = retry_after_seconds(header.decode("latin-1") if header else None)
         attempt = int(request.meta.get("retry_times", 0))
         delay = told if told is not None else self.backoff_base * (2**attempt)
         delay = min(delay, self.max_delay)
-        if response.status == 429:
-            _count(self.crawler, "rate_limited")
         log.info("retrying %s after %.1fs (HTTP %s)", request.url, delay, response.status)
         if delay > 0:
-            await asyncio.sleep(delay)
+            await sleep(delay)
         return retry
+
+    def _paused_hosts(self) -> dict[str, str]:
+        """host:port -> ISO time before which it is not asked again (kept in the source state, so across runs)."""
+        state = getattr(self.crawler.spider, "state", None)
+        if state is None:
+            return {}
+        paused = state.extra.setdefault("paused_hosts", {})
+        now = datetime.now(UTC)
+        for host in [h for h, until in paused.items() if _time(until) <= now]:
+            del paused[host]
+        return paused
+
+    def _defer(self, request: Request, host: str, why: str) -> None:
+        _count(self.crawler, "deferred")
+        log.warning("%s deferred to a later run: %s %s", request.url, host, why)
+        raise DeferredRequest(f"deferred: {host} {why}")

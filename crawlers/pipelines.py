@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.utils.asyncio import sleep
 
 from ascolto.paths import default_store, state_dir
 
 log = logging.getLogger(__name__)
 
+FINAL_ATTEMPTS = 3  # ingest tries at the end of a crawl before the buffer is spooled
 _STORES: dict[str, Any] = {}  # one store per location per process, shared by the crawls of one run
 
 
@@ -73,38 +74,37 @@ class IngestPipeline:
             self.flush()
         return item
 
-    def flush(self, final: bool = False) -> bool:
-        """Ingest the buffer; on failure keep it for the next flush (and retry a few times at the end)."""
-        attempts = 3 if final else 1
-        for attempt in range(attempts):
-            if not self.buffer:
-                return True
-            try:
-                report = self._ingestor().ingest(self.buffer)
-            except Exception as exc:  # store down, disk full...: keep the batch, try again later
-                self._count("errors/ingest", 1)
-                log.warning("%s: ingest failed (%s); batch of %d kept for retry", self.spider.source.name, exc,
-                            len(self.buffer))
-                if attempt + 1 < attempts:
-                    time.sleep(0.5 * 2**attempt)
-                continue
-            self._count("new", report.new)
-            self._count("updated", report.updated)
-            self._count("duplicates", report.duplicates)
-            self._count("rejected", report.rejected)
-            for reason, n in report.reasons.items():
-                self._count(f"rejected/{reason}", n)
-            state = self.spider.state
-            state.mark_seen([self.spider.item_key(i["platform"], i.get("platform_id"), i.get("url"))
-                             for i in self.buffer])
-            state.save()
-            self.buffer = []
+    def flush(self) -> bool:
+        """Ingest the buffer; on failure keep it for the next flush (close_spider tries a few times more)."""
+        if not self.buffer:
             return True
-        return False
+        try:
+            report = self._ingestor().ingest(self.buffer)
+        except Exception as exc:  # store down, disk full...: keep the batch, try again later
+            self._count("errors/ingest", 1)
+            log.warning("%s: ingest failed (%s); batch of %d kept for retry", self.spider.source.name, exc,
+                        len(self.buffer))
+            return False
+        self._count("new", report.new)
+        self._count("updated", report.updated)
+        self._count("duplicates", report.duplicates)
+        self._count("rejected", report.rejected)
+        for reason, n in report.reasons.items():
+            self._count(f"rejected/{reason}", n)
+        state = self.spider.state
+        state.mark_seen([self.spider.item_key(i["platform"], i.get("platform_id"), i.get("url"))
+                         for i in self.buffer])
+        state.save()
+        self.buffer = []
+        return True
 
-    def close_spider(self) -> None:
-        if not self.flush(final=True):
-            self._spool()
+    async def close_spider(self) -> None:
+        for attempt in range(FINAL_ATTEMPTS):
+            if self.flush():
+                return
+            if attempt + 1 < FINAL_ATTEMPTS:
+                await sleep(0.5 * 2**attempt)  # the reactor's timer, not time.sleep: other crawls go on meanwhile
+        self._spool()
 
     def _spool(self) -> None:
         path = state_dir("spool") / f"crawl-{self.spider.source.name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.jsonl"

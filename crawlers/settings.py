@@ -30,6 +30,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 ASCOLTO_RETRY_BACKOFF_BASE = 1.0  # seconds; doubled on each retry when the server gives no Retry-After
 ASCOLTO_RETRY_MAX_DELAY = 120.0  # a Retry-After longer than this is capped
+ASCOLTO_RETRY_DEFER_AFTER = 600.0  # ... and one longer than this is not waited for: the host is left to a later run
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -11,11 +11,10 @@ import argparse
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
-import uuid
 from base64 import b64encode
 from pathlib import Path
+
+import httpx
 
 from index_mappings import KIBANA_OBJECTS
 
@@ -47,15 +46,6 @@ def objects_for_prefix(ndjson: str, prefix: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def multipart(filename: str, content: bytes) -> tuple[bytes, str]:
-    boundary = f"ascolto-{uuid.uuid4().hex}"
-    body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
-        "Content-Type: application/ndjson\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
-
-
 def import_url(base: str, space: str | None) -> str:
     space_path = f"/s/{space}" if space else ""
     return f"{base.rstrip('/')}{space_path}/api/saved_objects/_import?overwrite=true"
@@ -81,20 +71,21 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"kibana-import: cannot read {path}: {exc}", file=sys.stderr)
         return 2
-    body, content_type = multipart(path.name, content)
-    request = urllib.request.Request(
-        import_url(args.url, args.space), data=body, method="POST",
-        headers={"kbn-xsrf": "true", "Content-Type": content_type, **auth_header(args)},
-    )
     try:
-        with urllib.request.urlopen(request, timeout=args.timeout) as response:
-            result = json.load(response)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode(errors="replace")[:500]
-        print(f"kibana-import: Kibana answered {exc.code}: {detail}", file=sys.stderr)
-        return 1
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        response = httpx.post(
+            import_url(args.url, args.space), headers={"kbn-xsrf": "true", **auth_header(args)},
+            files={"file": (path.name, content, "application/ndjson")}, timeout=args.timeout,
+        )
+    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
         print(f"kibana-import: cannot reach Kibana at {args.url}: {exc}", file=sys.stderr)
+        return 1
+    if not response.is_success:  # redirects are not followed: a POST must not turn into a GET
+        print(f"kibana-import: Kibana answered {response.status_code}: {response.text[:500]}", file=sys.stderr)
+        return 1
+    try:
+        result = response.json()
+    except ValueError as exc:
+        print(f"kibana-import: Kibana's answer is not JSON: {exc}", file=sys.stderr)
         return 1
     errors = result.get("errors") or []
     for error in errors:

@@ -26,6 +26,7 @@ from typing import Any
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch
+from elasticsearch.helpers import streaming_bulk
 
 from ascolto.model import Mention
 from storage.base import UpsertResult
@@ -40,7 +41,8 @@ _RETRY_TYPES = {  # refusals that pass: load, write blocks, shards moving or clo
     "node_closed_exception", "no_shard_available_action_exception", "already_closed_exception",
     "circuit_breaking_exception", "process_cluster_event_timeout_exception",
 }
-RETRY_DELAYS = (0.5, 1.0, 2.0)
+BULK_RETRIES = 3  # per document refused for load, after the first try
+BULK_INITIAL_BACKOFF = 0.5  # seconds, doubled on each retry: 0.5, 1, 2
 RECENT_S = 10.0  # writes older than this are visible to search and gets (refresh_interval is 1 s)
 Action = tuple[dict[str, Any], dict[str, Any] | None, str]  # (bulk header, body, mention id or '')
 
@@ -246,33 +248,30 @@ class MentionWriter:
         return actions
 
     def _bulk(self, actions: list[Action]) -> tuple[dict[str, str], set[str]]:
-        """Run the actions; retry those refused for load or blocks; return (failed id -> reason, ids to spool)."""
+        """Run the actions; return (failed id -> reason, ids to spool).
+
+        `streaming_bulk` retries the documents (and whole requests) refused with a load status, backing off 0.5,
+        1 and 2 s; what it still gives back refused for availability (a status above, or a write block, shards
+        moving...) is spooled and replayed by a later write, anything else fails that one document."""
         failed: dict[str, str] = {}
-        pending = actions
-        for attempt in range(len(RETRY_DELAYS) + 1):
-            operations: list[dict[str, Any]] = []
-            for header, body, _ in pending:
-                operations.append(header)
-                if body is not None:
-                    operations.append(body)
-            response = self.client.bulk(operations=operations)
-            if not response["errors"]:
-                return failed, set()
-            retry = []
-            for (header, body, mention_id), item in zip(pending, response["items"], strict=True):
-                result = next(iter(item.values()))
-                error = result.get("error")
-                if not error or (result.get("status") == 404 and "delete" in item):
-                    continue
-                if result.get("status") in _RETRY_STATUS or error.get("type") in _RETRY_TYPES:
-                    retry.append((header, body, mention_id))
-                elif mention_id:
-                    failed[mention_id] = f"{error.get('type')}: {error.get('reason')}"
-                else:
-                    log.warning("Elasticsearch refused a linked update: %s", error)
-            if not retry:
-                return failed, set()
-            pending = retry
-            if attempt < len(RETRY_DELAYS):
-                time.sleep(RETRY_DELAYS[attempt])
-        return failed, {mention_id for _, _, mention_id in pending if mention_id}
+        retry_later: set[str] = set()
+        results = streaming_bulk(
+            self.client, ((header, body) for header, body, _ in actions), expand_action_callback=lambda a: a,
+            chunk_size=max(1, len(actions)), max_retries=BULK_RETRIES, initial_backoff=BULK_INITIAL_BACKOFF,
+            retry_on_status=tuple(_RETRY_STATUS), raise_on_error=False, yield_ok=False,
+        )
+        for _, item in results:
+            op_type, result = next(iter(item.items()))
+            if op_type == "delete" and result.get("status") == 404:
+                continue  # already gone from its old month
+            error = result.get("error")
+            mention_id = result.get("_id", "") if op_type == "index" else ""
+            if result.get("status") in _RETRY_STATUS or (isinstance(error, dict) and error.get("type") in _RETRY_TYPES):
+                if mention_id:
+                    retry_later.add(mention_id)
+            elif mention_id:
+                failed[mention_id] = (f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict)
+                                      else str(error))
+            if not mention_id:
+                log.warning("Elasticsearch refused a linked update: %s", error)
+        return failed, retry_later

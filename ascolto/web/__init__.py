@@ -16,6 +16,7 @@ loopback by default. The API is documented by its OpenAPI schema at /openapi.jso
     POST /api/alerts/{id}/acknowledge     {"by": "name"}
 
 Everything is asked of the MentionStore interface, so SQLite and Elasticsearch give the same answers. The pages
-under static/ are plain HTML, CSS and JavaScript (no build step, no library): data only ever reaches the DOM as
-text, and the Content-Security-Policy forbids inline script.
+are Jinja2 templates under templates/ sharing one base (head, header, footer), with the CSS and JavaScript under
+static/ (no build step, no library): data only ever reaches the DOM as text, and the Content-Security-Policy
+forbids inline script.
 """

@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ascolto import __version__
 from ascolto.config import Config
@@ -17,6 +18,7 @@ from ascolto.web.security import BodyTooLarge, SecurityMiddleware
 from storage import open_store
 
 STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"  # the pages, each extending base.html (the shared header)
 PAGES = {"/": "index.html", "/care": "care.html", "/search": "search.html", "/alerts": "alerts.html"}
 
 
@@ -63,11 +65,19 @@ def create_app(store_location: str, config: Config | None = None, *, token: str 
     return app
 
 
-def _page(filename: str):  # type: ignore[no-untyped-def]
-    path = STATIC / filename
+def render_page(filename: str) -> str:
+    """A dashboard page from its template. The pages take no request data (the scripts fetch it), so each is
+    rendered once, when the app is built; autoescape is on all the same."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env.get_template(filename).render()
 
-    def page() -> FileResponse:
-        return FileResponse(path, media_type="text/html; charset=utf-8", headers={"cache-control": "no-cache"})
+
+def _page(filename: str):  # type: ignore[no-untyped-def]
+    html = render_page(filename)
+
+    def page() -> HTMLResponse:
+        return HTMLResponse(html, media_type="text/html; charset=utf-8", headers={"cache-control": "no-cache"})
 
     page.__name__ = f"page_{filename.split('.')[0]}"
     return page

@@ -122,9 +122,12 @@ class SourceSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         if self.state.locked:
-            spooled = self.crawler.stats.get_value("ascolto/spooled", 0) if self.crawler.stats else 0
-            # with items spooled (store down) the pages are fetched in full again next time, to be stored then
-            self.state.finish_run(ok=reason == "finished" and not spooled)
+            stats = self.crawler.stats
+            spooled = stats.get_value("ascolto/spooled", 0) if stats else 0
+            deferred = stats.get_value("ascolto/deferred", 0) if stats else 0
+            # with items spooled (store down) or requests deferred (a long Retry-After) the pages are fetched in
+            # full again next time, to be stored then
+            self.state.finish_run(ok=reason == "finished" and not spooled and not deferred)
             self.state.unlock()
 
     # -- requests and errors -----------------------------------------------------------------------------------------
