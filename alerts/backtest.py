@@ -19,8 +19,8 @@ from typing import Any, TextIO
 import numpy as np
 
 from alerts import nab, volume
-from ascolto.config import AlertRule
-from ascolto.timebuckets import parse_interval
+from core.config import AlertRule
+from core.timebuckets import parse_interval
 
 DEFAULT_RULE = AlertRule(name="backtest", detector="volume_spike")
 

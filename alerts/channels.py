@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from alerts import messages
-from ascolto.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
-from ascolto.model import AlertEvent
 from ascolto.paths import data_dir
+from core.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
+from core.model import AlertEvent
 
 TIMEOUT = 10.0
 SIGNATURE_HEADER = "X-Ascolto-Signature"

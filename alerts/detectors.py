@@ -20,8 +20,8 @@ from alerts.findings import (
     samples,
     term_counts,
 )
-from ascolto.config import AlertRule, Config
-from ascolto.timebuckets import bucket_start, parse_interval
+from core.config import AlertRule, Config
+from core.timebuckets import bucket_start, parse_interval
 from storage.base import MentionFilter, MentionStore
 
 HISTORY = timedelta(days=15)  # two weeks of same-time-of-week history, plus the current day

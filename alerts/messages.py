@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from alerts.state import transition_of
-from ascolto.model import AlertEvent
+from core.model import AlertEvent
 
 VERB = {"opened": "ALERT", "escalated": "ESCALATED", "resolved": "RESOLVED", "reopened": "ALERT"}
 

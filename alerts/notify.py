@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from alerts import channels
 from alerts.state import transition_of
-from ascolto.config import Config, QuietHours
-from ascolto.model import AlertEvent
+from core.config import Config, QuietHours
+from core.model import AlertEvent
 
 log = logging.getLogger(__name__)
 

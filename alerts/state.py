@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from alerts.findings import SEVERITY_RANK, Finding
-from ascolto.config import AlertRule
-from ascolto.model import AlertEvent, Mention, utc
-from ascolto.timebuckets import parse_interval
+from core.config import AlertRule
+from core.model import AlertEvent, Mention, utc
+from core.timebuckets import parse_interval
 from storage.base import MentionStore
 
 SAMPLE_TEXT_CHARS = 280

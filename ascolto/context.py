@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ascolto.config import Config, ConfigError, load_config
 from ascolto.paths import data_dir, default_store
+from core.config import Config, ConfigError, load_config
 from storage import MentionStore, open_store
 
 EXIT_CONFIG = 2

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ascolto.config import Config, config_from_dict
+from core.config import Config, config_from_dict
 
 DEMO_RULES: list[dict[str, Any]] = [
     {"name": "complaint-spike", "detector": "volume_spike", "metric": "complaints", "window": "1h",

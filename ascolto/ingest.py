@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ascolto.config import Config
-from ascolto.model import Mention, content_hash, mention_id, utc
 from ascolto.paths import state_dir
-from ascolto.urls import canonical_url, is_on_domain
+from core.config import Config
+from core.model import Mention, content_hash, mention_id, utc
+from core.urls import canonical_url, is_on_domain
 from nlp import Analyzer, get_analyzer
 from nlp.query import TextIndex, parse_query
 from storage import MentionStore

@@ -1,4 +1,4 @@
-"""`ascolto ingest --input FILE.jsonl`: mentions from exports or other tools (fields as in ascolto.model.Mention;
+"""`ascolto ingest --input FILE.jsonl`: mentions from exports or other tools (fields as in core.model.Mention;
 analysis fields optional). Bad lines are reported with their line number and kept in the rejects file."""
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ascolto.config import Config
 from ascolto.context import add_config_argument, config_path, load_config_or_exit, store_location
 from ascolto.paths import state_dir
-from ascolto.timebuckets import parse_interval
+from core.config import Config
+from core.timebuckets import parse_interval
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ascolto.config import Config, ConfigError, Source
 from ascolto.context import EXIT_CONFIG, add_config_argument, load_config_or_exit, store_location
+from core.config import Config, ConfigError, Source
 
 log = logging.getLogger(__name__)
 

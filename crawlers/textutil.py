@@ -1,10 +1,8 @@
-"""Small text helpers shared by spiders: HTML fragments to plain text, dates from feeds and APIs."""
+"""Small text helpers shared by spiders: HTML fragments to plain text (dates: core.dates)."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Any
 
 import lxml.html
 from lxml.etree import ParserError, XMLSyntaxError
@@ -34,29 +32,3 @@ def html_to_text(fragment: str | None) -> str:
 def _tidy(text: str) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
-
-def from_struct_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)  # feedparser's struct_time is already UTC
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def from_iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def from_epoch(value: Any) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(float(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None

@@ -16,10 +16,10 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from core.text import clean, fold
 from nlp import language
 from nlp.features import Featurizer
 from nlp.models import LinearModel, MultiLabelModel
-from nlp.text import clean, fold
 from nlp.topics import lexicon_topics
 
 COMPLAINT_THRESHOLD = 0.5

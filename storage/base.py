@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ascolto.model import AlertEvent, Mention
+from core.model import AlertEvent, Mention
 
 FACET_FIELDS: tuple[str, ...] = (
     "brands", "source", "platform", "lang", "sentiment", "intent", "topics", "author", "is_owned",
@@ -111,7 +111,7 @@ class MentionStore(ABC):
 
     @abstractmethod
     def count_buckets(self, flt: MentionFilter, interval: str) -> list[tuple[datetime, int]]:
-        """Non-empty buckets (ascolto.timebuckets) in time order: [(bucket_start, count)]."""
+        """Non-empty buckets (core.timebuckets) in time order: [(bucket_start, count)]."""
 
     @abstractmethod
     def facets(self, flt: MentionFilter, field: str, size: int = 10) -> list[tuple[str, int]]:

@@ -3,7 +3,7 @@
 Mentions live in monthly indices `{prefix}-mentions-YYYY.MM` (by published month) behind the alias
 `{prefix}-mentions`; alert events in `{prefix}-alerts`. Templates are installed idempotently on open (or on
 the first write, if the server was down at open). Answers agree with the embedded store (storage/sqlite.py):
-same filters, orderings, buckets (ascolto.timebuckets) and facets.
+same filters, orderings, buckets (core.timebuckets) and facets.
 
 Outage safety: a write that cannot reach the server (or that it refuses for load or a write block) is spooled
 to `$ASCOLTO_HOME/spool/` (storage/es_spool.py) and counted in `UpsertResult.spooled`; every later write
@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import A, Q, Search
 
-from ascolto.model import AlertEvent, Mention
+from core.model import AlertEvent, Mention
 from storage.base import FACET_FIELDS, MentionFilter, MentionStore, SearchPage, UpsertResult
 from storage.es_care import ElasticsearchCare
 from storage.es_query import SORTS, filter_query, histogram_interval

@@ -16,8 +16,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ascolto.model import Mention
 from ascolto.paths import state_dir
+from core.model import Mention
 
 log = logging.getLogger(__name__)
 

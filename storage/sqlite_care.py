@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ascolto.model import Mention
-from ascolto.timebuckets import bucket_origin, epoch_seconds, parse_interval
+from core.model import Mention
+from core.timebuckets import bucket_origin, epoch_seconds, parse_interval
 from storage.base import CareSnapshot, MentionFilter, MentionStore, ReachRow, SearchPage
 from storage.sqlite_rollup import HOUR_MS, care_rows, from_ms, to_ms, topic_rows
 

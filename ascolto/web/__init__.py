@@ -8,7 +8,7 @@ loopback by default. The API is documented by its OpenAPI schema at /openapi.jso
                                           emerging terms, care metrics and happiness trend (the overview page)
     GET  /api/care, /api/care/queue       care metrics; complaints awaiting a reply, oldest first
     GET  /api/mentions[/{id}]             search: query language (q), free text, filters, sort, pages, facets
-    GET  /api/timeseries                  counts per bucket (ascolto.timebuckets), optionally split
+    GET  /api/timeseries                  counts per bucket (core.timebuckets), optionally split
     GET  /api/breakdown/{field}           sentiment, intent, topics, source, platform, lang, brands, ...
     GET  /api/share-of-voice              mentions per brand and their shares
     GET  /api/top/{authors|sources}       by reach (author_reach summed)

@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ascolto import __version__
-from ascolto.config import Config
 from ascolto.web import api, api_alerts, api_care
 from ascolto.web.security import BodyTooLarge, SecurityMiddleware
+from core.config import Config
 from storage import open_store
 
 STATIC = Path(__file__).parent / "static"

@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ascolto.config import Config
-from ascolto.timebuckets import bucket_start, bucket_starts, parse_interval
+from core.config import Config
+from core.timebuckets import bucket_start, bucket_starts, parse_interval
 from storage.base import CareSnapshot, MentionFilter, MentionStore
 
 DEFAULT_TARGET_MINUTES = 60  # the field's usual promise: a first reply within the hour

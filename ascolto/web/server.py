@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 import uvicorn
 
-from ascolto.config import Config, secret
 from ascolto.context import add_config_argument, config_path, load_config_or_exit, store_location
 from ascolto.web.app import create_app
 from ascolto.web.security import is_loopback
+from core.config import Config, secret
 
 log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response
 
-from ascolto.config import ConfigError, Source
+from core.config import ConfigError, Source
 from crawlers.spiders.base import KindOptions, SourceSpider
 from crawlers.textutil import from_iso
 

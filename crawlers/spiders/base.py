@@ -17,10 +17,10 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from ascolto.config import Brand, Config, ConfigError, Source, load_config
-from ascolto.model import mention_id
 from ascolto.paths import data_dir
-from ascolto.urls import canonical_url, is_on_domain
+from core.config import Brand, Config, ConfigError, Source, load_config
+from core.model import mention_id
+from core.urls import canonical_url, is_on_domain
 from crawlers.middlewares import RefusedRequest, host_port
 from crawlers.state import SourceState
 from nlp.query import TextIndex, parse_query

@@ -48,7 +48,7 @@ class MastodonSpider(SourceSpider):
                 yield self.api_request(url, base, "timeline")
             if opts.search:
                 for brand in self.brands:
-                    for term in [brand.name, *brand.aliases]:
+                    for term in brand.names():
                         params = {"q": term, "type": "statuses", "limit": opts.limit, "resolve": "false"}
                         url = f"{base}/api/v2/search?{urlencode(params)}"
                         yield self.api_request(url, base, "search", {"search_url": url, "offset": 0})

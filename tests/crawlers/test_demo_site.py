@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from ascolto.config import config_from_dict
 from ascolto.demo_site import demo_config_dict, start_demo_site
 from ascolto.demo_site.world import generate_world
+from core.config import config_from_dict
 from crawlers.runner import crawl_in_subprocess
 from tests.crawlers.conftest import FAST
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ascolto.config import config_from_dict
 from ascolto.ingest import Ingestor
+from core.config import config_from_dict
 from storage import MentionFilter, open_store
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -91,7 +91,7 @@ def test_ingest_is_idempotent(store) -> None:
 def test_owned_replies_mark_the_complaint_answered(store) -> None:
     complaint = item(platform="mastodon", platform_id="100", text="@velora la mia linea è morta da ieri",
                      author="mario", url="https://m.example/@mario/100")
-    from ascolto.model import mention_id
+    from core.model import mention_id
 
     parent_id = mention_id("mastodon", "100", None)
     reply = item(platform="mastodon", platform_id="101", text="Velora: ci scusi Mario, ci scriva in privato",

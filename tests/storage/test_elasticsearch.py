@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from elasticsearch import Elasticsearch
 
-from ascolto.model import Mention
+from core.model import Mention
 from storage import open_store
 from storage.base import MentionFilter
 from storage.elasticsearch import ElasticsearchStore
