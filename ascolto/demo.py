@@ -34,13 +34,6 @@ DEMO_RULES: list[dict[str, Any]] = [
 ]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-serve", action="store_true", help="stop after alerting instead of serving the dashboard")
-    parser.add_argument("--json", action="store_true", help="end by printing one JSON object with the results")
-    parser.add_argument("--host", default="127.0.0.1", help="dashboard address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="dashboard port (default 8765; 0 picks a free one)")
-
-
 def demo_home() -> Path:
     from ascolto.paths import data_dir
 
@@ -61,7 +54,7 @@ def build_config(site_url: str, smtp_host: str, smtp_port: int, store: str, outb
     return config_from_dict(raw, "<demo config>")
 
 
-def run(args: argparse.Namespace) -> int:
+def run_demo(args: argparse.Namespace) -> int:
     home = demo_home()
     if home.exists():
         shutil.rmtree(home)  # each demo starts from an empty data directory: same story every time
@@ -72,10 +65,11 @@ def run(args: argparse.Namespace) -> int:
 
     from alerts.engine import evaluate_rules
     from alerts.notify import Dispatcher
+    from ascolto.commands.crawl import crawl_in_subprocess
+    from ascolto.context import open_store_at
     from ascolto.demo_site import start_demo_site
     from ascolto.smtp_sink import SmtpSink
-    from crawlers.runner import crawl_in_subprocess
-    from storage import MentionFilter, open_store
+    from storage import MentionFilter
 
     now = datetime.now(UTC)
     sink = SmtpSink(home / "mail").start()
@@ -89,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         dashboard_url = f"http://{args.host}:{args.port}/" if args.port else None
         say(f"crawling {len(config.sources)} sources with the real spiders ...")
         crawl = crawl_in_subprocess(config_file, store_location, env={**os.environ, "ASCOLTO_HOME": str(home)})
-        store = open_store(store_location)
+        store = open_store_at(store_location)
         try:
             mentions = store.count(MentionFilter())
             say(f"stored {mentions} mentions; evaluating {len(config.alerts)} alert rules ...")

@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from dateutil.parser import isoparse
-
 _EPOCH_MS_ABOVE = 1e11  # an epoch in seconds this large would be in the year 5138: it is milliseconds
 
 
@@ -69,6 +67,8 @@ def _from_text(text: str) -> datetime | None:
         return utc(parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError):
         pass
+    from dateutil.parser import isoparse  # imported on first use: most dates are read above
+
     try:
         return utc(isoparse(text))  # ISO 8601 forms the standard library does not read (week dates, ...)
     except (ValueError, OverflowError):

@@ -1,8 +1,8 @@
 """A file spool for mentions that Elasticsearch could not take (unreachable, or refusing writes).
 
 Ingest must keep crawling and analysing through an outage: the store appends the batch to a JSON-lines file
-in the directory the store is given (the shell passes `$ASCOLTO_HOME/spool`) and reports it as spooled; the next write that
-reaches the server replays the spool first, oldest first, then removes it. Replays are plain upserts by
+in the directory the store is given (the shell passes `$ASCOLTO_HOME/spool`) and reports it as spooled; the next
+write that reaches the server replays the spool first, oldest first, then removes it. Replays are plain upserts by
 deterministic id, so a batch that was half-indexed before the outage is simply indexed again: nothing is
 lost and nothing is doubled. One spool file per cluster URL and index prefix.
 """

@@ -19,3 +19,6 @@ Everything is asked of the MentionStore interface, so SQLite and Elasticsearch g
 under static/ are plain HTML, CSS and JavaScript (no build step, no library): data only ever reaches the DOM as
 text, and the Content-Security-Policy forbids inline script.
 """
+
+DEFAULT_HOST = "127.0.0.1"  # loopback: any other address requires the token
+DEFAULT_PORT = 8765

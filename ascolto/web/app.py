@@ -11,10 +11,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ascolto import __version__
+from ascolto.context import open_store_at
 from ascolto.web import api, api_alerts, api_care
 from ascolto.web.security import BodyTooLarge, SecurityMiddleware
 from core.config import Config
-from storage import open_store
 
 STATIC = Path(__file__).parent / "static"
 PAGES = {"/": "index.html", "/care": "care.html", "/search": "search.html", "/alerts": "alerts.html"}
@@ -26,7 +26,7 @@ def create_app(store_location: str, config: Config | None = None, *, token: str 
     `token`: when given, every request needs it (Bearer header, or the cookie set by opening a page with ?token=…);
     the server passes one whenever it binds beyond loopback. Without it, only loopback Host names are answered.
     """
-    store = open_store(store_location)
+    store = open_store_at(store_location)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

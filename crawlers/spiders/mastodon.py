@@ -13,8 +13,9 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
+from core.dates import parse_date
 from crawlers.spiders.base import KindOptions, SourceSpider
-from crawlers.textutil import from_iso, html_to_text
+from crawlers.textutil import html_to_text
 
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
@@ -121,7 +122,7 @@ class MastodonSpider(SourceSpider):
         return self.make_item(
             platform_id=f"{host}:{status['id']}", url=status.get("url") or status.get("uri"),
             text=text, author=acct, author_reach=account.get("followers_count"),
-            published_at=from_iso(status.get("created_at")), lang=status.get("language"),
+            published_at=parse_date(status.get("created_at")), lang=status.get("language"),
             in_reply_to=self.reply_id(f"{host}:{parent}") if parent else None,
             engagement={"favourites": int(status.get("favourites_count") or 0),
                         "reblogs": int(status.get("reblogs_count") or 0),
