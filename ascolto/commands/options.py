@@ -27,32 +27,25 @@ def positive_float(value: str) -> float:
     return number
 
 
-def positive_int(value: str) -> int:
+def _whole_number(value: str, minimum: int, maximum: int | None, what: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0: {value!r}")
+        raise argparse.ArgumentTypeError(f"not {what}: {value!r}") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        bounds = f"{minimum}-{maximum}" if maximum is not None else f"{minimum} or more"
+        raise argparse.ArgumentTypeError(f"not {what} ({bounds}): {value!r}")
     return number
+
+
+def positive_int(value: str) -> int:
+    return _whole_number(value, 1, None, "a whole number")
 
 
 def non_negative_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
-    return number
+    return _whole_number(value, 0, None, "a whole number")
 
 
 def port(value: str) -> int:
     """A TCP port, 0 to 65535 (0: any free one)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {value!r}")
-    return number
+    return _whole_number(value, 0, 65535, "a port number")
