@@ -54,6 +54,26 @@ def build_config(site_url: str, smtp_host: str, smtp_port: int, store: str, outb
     return config_from_dict(raw, "<demo config>")
 
 
+def _alert(config: Config, store_location: str, home: Path, dashboard_url: str | None, now: datetime,
+           say: Any) -> tuple[int, list[Any], Any, list[Any]]:
+    """Evaluate the rules over what was crawled and deliver: (mentions, events, delivery report, open alerts)."""
+    from alerts.engine import evaluate_rules
+    from alerts.notify import Dispatcher
+    from ascolto.context import open_store_at
+    from storage import MentionFilter
+
+    store = open_store_at(store_location)
+    try:
+        mentions = store.count(MentionFilter())
+        say(f"stored {mentions} mentions; evaluating {len(config.alerts)} alert rules ...")
+        events = evaluate_rules(store, config, now)
+        dispatcher = Dispatcher(config, home / "outbox", dashboard_url)
+        dispatcher.enqueue(events)
+        return mentions, events, dispatcher.flush(), store.list_alerts(status=("open",), limit=1000)
+    finally:
+        store.close()
+
+
 def run_demo(args: argparse.Namespace) -> int:
     home = demo_home()
     if home.exists():
@@ -63,13 +83,9 @@ def run_demo(args: argparse.Namespace) -> int:
     store_location = args.store or str(home / "mentions.sqlite3")
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
 
-    from alerts.engine import evaluate_rules
-    from alerts.notify import Dispatcher
     from ascolto.commands.crawl import crawl_in_subprocess
-    from ascolto.context import open_store_at
     from ascolto.demo_site import start_demo_site
     from ascolto.smtp_sink import SmtpSink
-    from storage import MentionFilter
 
     now = datetime.now(UTC)
     sink = SmtpSink(home / "mail").start()
@@ -83,17 +99,7 @@ def run_demo(args: argparse.Namespace) -> int:
         dashboard_url = f"http://{args.host}:{args.port}/" if args.port else None
         say(f"crawling {len(config.sources)} sources with the real spiders ...")
         crawl = crawl_in_subprocess(config_file, store_location, env={**os.environ, "ASCOLTO_HOME": str(home)})
-        store = open_store_at(store_location)
-        try:
-            mentions = store.count(MentionFilter())
-            say(f"stored {mentions} mentions; evaluating {len(config.alerts)} alert rules ...")
-            events = evaluate_rules(store, config, now)
-            dispatcher = Dispatcher(config, home / "outbox", dashboard_url)
-            dispatcher.enqueue(events)
-            delivery = dispatcher.flush()
-            open_alerts = store.list_alerts(status=("open",), limit=1000)
-        finally:
-            store.close()
+        mentions, events, delivery, open_alerts = _alert(config, store_location, home, dashboard_url, now, say)
         for event in events:
             say(f"  ALERT [{event.severity}] {event.title}")
         result = {
