@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from core.config import Config, config_from_dict
+from core.config import Config
 
 DEMO_RULES: list[dict[str, Any]] = [
     {"name": "complaint-spike", "detector": "volume_spike", "metric": "complaints", "window": "1h",
@@ -51,7 +51,9 @@ def build_config(site_url: str, smtp_host: str, smtp_port: int, store: str, outb
          "sender": "ascolto-demo@localhost", "to": ["care-team@localhost"]},
     ]
     raw["store"] = store
-    return config_from_dict(raw, "<demo config>")
+    from ingest.brands import checked_config_from_dict
+
+    return checked_config_from_dict(raw, "<demo config>")
 
 
 def _alert(config: Config, store_location: str, home: Path, dashboard_url: str | None, now: datetime,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from core.config import Brand, Config, ConfigError, config_from_dict, load_config
 from core.urls import is_on_domain
@@ -74,5 +75,6 @@ def load_checked_config(path: str | Path) -> Config:
     return check_brand_queries(load_config(path), str(path))
 
 
-def checked_config_from_dict(raw: dict, origin: str = "<config>") -> Config:  # type: ignore[type-arg]
+def checked_config_from_dict(raw: dict[str, Any], origin: str = "<config>") -> Config:
+    """core.config.config_from_dict, brand queries included."""
     return check_brand_queries(config_from_dict(raw, origin), origin)

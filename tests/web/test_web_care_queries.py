@@ -14,7 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 from core.model import Mention
-from storage.base import MentionFilter, MentionStore
+from storage.analytics import MentionAnalytics as MentionStore  # the generic answers: the dashboard analytics'
+from storage.base import MentionFilter
 from storage.sqlite import SQLiteStore
 from storage.sqlite_schema import LATEST
 
