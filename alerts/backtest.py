@@ -7,20 +7,17 @@ Each point sees only the points before it; the default settings are those of a d
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
-from alerts import nab, volume
-from ascolto.config import AlertRule
-from ascolto.timebuckets import parse_interval
+from alerts import volume
+from core.config import AlertRule
+from core.timebuckets import parse_interval
 
 DEFAULT_RULE = AlertRule(name="backtest", detector="volume_spike")
 
@@ -75,55 +72,3 @@ def run_detector(series: Series, rule: AlertRule = DEFAULT_RULE) -> list[dict[st
     return alerts
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--series", nargs="+", required=True, type=Path, metavar="FILE.csv",
-                        help="one or more timestamp,value files (one count per bucket)")
-    parser.add_argument("--output", type=Path, help="write the alerts as JSON lines here (default: stdout)")
-    parser.add_argument("--windows", type=Path, help="NAB windows JSON ({file name: [[start, end], ...]}): "
-                                                     "also print NAB scores, per file and overall (last)")
-    parser.add_argument("--window", default=DEFAULT_RULE.window, help="alert window (default 1h)")
-    parser.add_argument("--sensitivity", type=float, default=DEFAULT_RULE.sensitivity)
-    parser.add_argument("--min-count", type=int, default=DEFAULT_RULE.min_count)
-    parser.add_argument("--cooldown", default=DEFAULT_RULE.cooldown)
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        rule = AlertRule(name="backtest", detector="volume_spike", window=args.window,
-                         sensitivity=args.sensitivity, min_count=args.min_count, cooldown=args.cooldown)
-        windows = json.loads(args.windows.read_text(encoding="utf-8")) if args.windows else None
-        all_series = [read_series(p) for p in args.series]
-    except (OSError, ValueError) as exc:
-        print(f"ascolto backtest: {exc}", file=sys.stderr)
-        return 2
-    out: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    report = sys.stdout  # scores on stdout, the overall score on its last line
-    totals = {p: [0.0, 0.0, 0.0] for p in ("standard", "reward_low_FP_rate")}
-    try:
-        for series in all_series:
-            alerts = run_detector(series, rule)
-            for alert in alerts:
-                out.write(json.dumps(alert) + "\n")
-            if windows is None:
-                continue
-            if series.name not in windows:
-                print(f"ascolto backtest: {series.name}: no windows in {args.windows}; not scored", file=sys.stderr)
-                continue
-            detections = [False] * len(series.values)
-            for alert in alerts:
-                detections[alert["index"]] = True
-            line = [f"{series.name}: {len(alerts)} alerts"]
-            for profile, total in totals.items():
-                score = nab.score_file(series.timestamps, detections, windows[series.name], profile)
-                total[0] += score.raw
-                total[1] += score.null
-                total[2] += score.perfect
-                line.append(f"{profile} {score.normalised:.1f} (tp {score.tp}, fp {score.fp}, fn {score.fn})")
-            print("  ".join(line), file=report)
-        if windows is not None:
-            overall = "  ".join(f"{p} {nab.normalise(*t):.1f}" for p, t in totals.items())
-            print(f"NAB overall: {overall}", file=report)
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    return 0

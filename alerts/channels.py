@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 
 from alerts import messages
-from ascolto.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
-from ascolto.model import AlertEvent
-from ascolto.paths import data_dir
+from core.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
+from core.model import AlertEvent
 
 TIMEOUT = 10.0
 SIGNATURE_HEADER = "X-Ascolto-Signature"
@@ -29,8 +28,7 @@ class DeliveryError(Exception):
 
 
 def file_path(channel: FileChannel) -> Path:
-    path = Path(channel.path).expanduser()
-    return path if path.is_absolute() else data_dir() / path
+    return Path(channel.path).expanduser()  # the Dispatcher has made a relative path absolute
 
 
 def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:

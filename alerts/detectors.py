@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -20,8 +20,8 @@ from alerts.findings import (
     samples,
     term_counts,
 )
-from ascolto.config import AlertRule, Config
-from ascolto.timebuckets import bucket_start, parse_interval
+from core.config import AlertRule, Config
+from core.timebuckets import bucket_start, parse_interval
 from storage.base import MentionFilter, MentionStore
 
 HISTORY = timedelta(days=15)  # two weeks of same-time-of-week history, plus the current day
@@ -89,53 +89,79 @@ def _series_finding(store: MentionStore, config: Config, rule: AlertRule, brand:
         return None
     series = volume.score_series(values, shape, settings)
     i = len(values) - 1
-    label = METRIC_LABEL[rule.metric]
     step = timedelta(seconds=shape.bucket_seconds)
-    w_start, w_end = starts[max(0, i - shape.width + 1)], starts[i] + step
-    if slow:
-        limit = settings.cusum_limit * settings.sensitivity / 3.0
-        level = float(series.cusum[i])
-        # the wave began with the first window after the CUSUM (one chain per window phase) last stood at zero
-        first = i
-        while first - shape.width >= 0 and series.cusum[first - shape.width] > 0:
-            first -= shape.width
-        start = max(0, first - shape.width + 1)
-        observed = float(values[start: i + 1].sum())
-        expected = float(series.seasonal_bucket[start: i + 1].sum())
-        firing = level >= limit and observed >= settings.min_count
-        if level <= limit / 2 and not firing:
-            return None
-        hours = (i + 1 - start) * shape.bucket_seconds / 3600
-        low, high = volume.range_of(expected, float(series.dispersion[i]))
-        finding = Finding(
-            key="slow_build", firing=firing, severity="critical" if level >= 2 * limit else "warning",
-            observed=observed, expected=round(expected, 2), expected_low=low, expected_high=high,
-            score=round(level, 2), window_start=starts[start], window_end=w_end,
-            title=f"{brand or 'All brands'}: {label} building up for {hours:.1f} h",
-            summary=f"{observed:.0f} {label} in the last {hours:.1f} h against {expected:.0f} expected (usual range "
-                    f"{low:.0f}-{high:.0f}); the excess has accumulated to {level:.1f} (fires at {limit:.1f}).",
-            details={"cusum": round(level, 2), "limit": limit},
-        )
-    else:
-        threshold = volume.spike_threshold(settings, shape)
-        s = float(series.score[i])
-        observed, expected = float(series.observed[i]), float(series.expected[i])
-        firing = bool(volume.firing(series, settings, shape)[i])
-        if s < threshold / 2 and not firing:
-            return None
-        low, high = volume.range_of(expected, float(series.dispersion[i]))
-        busy = float(series.busy[i])
-        finding = Finding(
-            key="volume", firing=firing, severity="critical" if s >= 2 * threshold else "warning",
-            observed=observed, expected=round(expected, 2), expected_low=low, expected_high=high,
-            score=round(s, 2), window_start=w_start, window_end=w_end,
-            title=f"{brand or 'All brands'}: spike in {label}",
-            summary=f"{observed:.0f} {label} in {rule.window} against {expected:.1f} expected "
-                    f"(usual range {low:.0f}-{high:.0f}); chance of this under normal conditions about 1 in "
-                    f"{_odds(s)}; the busiest {rule.window} windows of the past week reached {busy:.0f}.",
-            details={"threshold": round(threshold, 2), "busiest_past_week": busy},
-        )
+    label = METRIC_LABEL[rule.metric]
+    window = _Window(starts, values, series, shape, i, starts[max(0, i - shape.width + 1)], starts[i] + step)
+    finding = (_slow_finding if slow else _spike_finding)(window, settings, rule, brand, label)
+    if finding is None:
+        return None
     _explain(store, config, finding, flt, brand, now)
+    return finding
+
+
+@dataclass
+class _Window:
+    """The series of one rule at its latest bucket `i`, and the alert window ending there."""
+
+    starts: list[datetime]
+    values: np.ndarray
+    series: volume.SpikeSeries
+    shape: volume.Shape
+    i: int
+    start: datetime
+    end: datetime
+
+
+def _slow_finding(w: _Window, settings: volume.VolumeSettings, rule: AlertRule, brand: str | None,
+                  label: str) -> Finding | None:
+    starts, values, series, shape, i, w_end = w.starts, w.values, w.series, w.shape, w.i, w.end
+    limit = settings.cusum_limit * settings.sensitivity / 3.0
+    level = float(series.cusum[i])
+    # the wave began with the first window after the CUSUM (one chain per window phase) last stood at zero
+    first = i
+    while first - shape.width >= 0 and series.cusum[first - shape.width] > 0:
+        first -= shape.width
+    start = max(0, first - shape.width + 1)
+    observed = float(values[start: i + 1].sum())
+    expected = float(series.seasonal_bucket[start: i + 1].sum())
+    firing = level >= limit and observed >= settings.min_count
+    if level <= limit / 2 and not firing:
+        return None
+    hours = (i + 1 - start) * shape.bucket_seconds / 3600
+    low, high = volume.range_of(expected, float(series.dispersion[i]))
+    finding = Finding(
+        key="slow_build", firing=firing, severity="critical" if level >= 2 * limit else "warning",
+        observed=observed, expected=round(expected, 2), expected_low=low, expected_high=high,
+        score=round(level, 2), window_start=starts[start], window_end=w_end,
+        title=f"{brand or 'All brands'}: {label} building up for {hours:.1f} h",
+        summary=f"{observed:.0f} {label} in the last {hours:.1f} h against {expected:.0f} expected (usual range "
+                f"{low:.0f}-{high:.0f}); the excess has accumulated to {level:.1f} (fires at {limit:.1f}).",
+        details={"cusum": round(level, 2), "limit": limit},
+    )
+    return finding
+
+
+def _spike_finding(w: _Window, settings: volume.VolumeSettings, rule: AlertRule, brand: str | None,
+                   label: str) -> Finding | None:
+    series, shape, i, w_start, w_end = w.series, w.shape, w.i, w.start, w.end
+    threshold = volume.spike_threshold(settings, shape)
+    s = float(series.score[i])
+    observed, expected = float(series.observed[i]), float(series.expected[i])
+    firing = bool(volume.firing(series, settings, shape)[i])
+    if s < threshold / 2 and not firing:
+        return None
+    low, high = volume.range_of(expected, float(series.dispersion[i]))
+    busy = float(series.busy[i])
+    finding = Finding(
+        key="volume", firing=firing, severity="critical" if s >= 2 * threshold else "warning",
+        observed=observed, expected=round(expected, 2), expected_low=low, expected_high=high,
+        score=round(s, 2), window_start=w_start, window_end=w_end,
+        title=f"{brand or 'All brands'}: spike in {label}",
+        summary=f"{observed:.0f} {label} in {rule.window} against {expected:.1f} expected "
+                f"(usual range {low:.0f}-{high:.0f}); chance of this under normal conditions about 1 in "
+                f"{_odds(s)}; the busiest {rule.window} windows of the past week reached {busy:.0f}.",
+        details={"threshold": round(threshold, 2), "busiest_past_week": busy},
+    )
     return finding
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from alerts.detectors import DETECTORS
 from alerts.state import apply_findings
-from ascolto.config import Config
-from ascolto.model import AlertEvent, utc
+from core.config import Config
+from core.model import AlertEvent, utc
 from storage.base import MentionStore
 
 log = logging.getLogger(__name__)

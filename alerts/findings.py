@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ascolto.config import AlertRule
-from ascolto.model import Mention
-from ascolto.timebuckets import bucket_starts
+from core.config import AlertRule
+from core.model import Mention
+from core.timebuckets import bucket_starts
 from nlp.terms import words
 from storage.base import MentionFilter, MentionStore
 
@@ -90,7 +90,7 @@ def term_counts(mentions: list[Mention], exclude: set[str]) -> Counter[str]:
 def brand_words(config_brand: Any) -> set[str]:
     """The brand's own names are in every mention: never an 'emerging term'."""
     words: set[str] = set()
-    for name in [config_brand.name, *config_brand.aliases, *config_brand.handles, *config_brand.hashtags]:
+    for name in config_brand.words():
         words.update(w.lstrip("#@") for w in name.casefold().split())
     return words
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.state import transition_of
-from ascolto.model import AlertEvent
+from core.model import AlertEvent
 
 # .html templates are autoescaped, .txt ones are not (their untrusted values go through one_line instead)
 _EMAIL = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,

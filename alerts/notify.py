@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts import channels
 from alerts.state import transition_of
-from ascolto.config import Config, QuietHours
-from ascolto.model import AlertEvent
+from core.config import Config, QuietHours
+from core.model import AlertEvent
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,12 @@ def quiet_until(quiet: QuietHours | None, now: datetime) -> datetime | None:
 
 class Dispatcher:
     def __init__(self, config: Config, outbox_dir: Path, dashboard_url: str | None = None, *,
-                 retry_delays: Sequence[float] = (1.0, 4.0), clock: Callable[[], datetime] | None = None) -> None:
+                 retry_delays: Sequence[float] = (1.0, 4.0), clock: Callable[[], datetime] | None = None,
+                 files_dir: Path | None = None) -> None:
         self.config = config
+        # relative paths of file channels are under files_dir (default: the folder holding the outbox's folder,
+        # the data directory in the shell's layout)
+        self.files_dir = Path(files_dir) if files_dir is not None else Path(outbox_dir).parent
         self.dashboard_url = dashboard_url or config.dashboard.public_url
         self.retry_delays = tuple(retry_delays)  # in-flush retries before an item waits for a later flush
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -150,13 +155,18 @@ class Dispatcher:
         report.pending = self.pending()
         return report
 
+    def _resolved(self, channel: Any) -> Any:
+        if channel.kind == "file" and not Path(channel.path).expanduser().is_absolute():
+            return channel.model_copy(update={"path": str(self.files_dir / channel.path)})
+        return channel
+
     def _attempt(self, channel: object, event: AlertEvent, delivery_id: str) -> str | None:
         error = None
         for delay in (0.0, *self.retry_delays):
             if delay:
                 time.sleep(delay)
             try:
-                channels.send(channel, event, self.dashboard_url, delivery_id)
+                channels.send(self._resolved(channel), event, self.dashboard_url, delivery_id)
                 return None
             except channels.DeliveryError as exc:
                 error = str(exc)

@@ -7,13 +7,13 @@ them, and re-evaluating at the same instant changes nothing that was already not
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.findings import SEVERITY_RANK, Finding
-from ascolto.config import AlertRule
-from ascolto.model import AlertEvent, Mention, utc
-from ascolto.timebuckets import parse_interval
+from core.config import AlertRule
+from core.model import AlertEvent, Mention, utc
+from core.timebuckets import parse_interval
 from storage.base import MentionStore
 
 SAMPLE_TEXT_CHARS = 280
@@ -71,20 +71,9 @@ def apply_findings(
         seen.add(finding.key)
         event = active.get(finding.key)
         if event is not None:
-            if event.updated_at > now:
-                continue  # evaluated later already (a replay of the past changes nothing)
-            _fill(event, finding, now)
-            escalate = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[event.severity]
-            notified = datetime.fromisoformat(str(event.details.get("notified_at", event.opened_at.isoformat())))
-            if finding.firing and event.severity == "warning" and now - notified >= cooldown:
-                escalate = True  # a spike that goes on for a whole cooldown is worse than one that passes
-                finding.severity = "critical"
-            if escalate:
-                event.severity = finding.severity  # type: ignore[assignment]
-                _mark(event, "escalated", now)
+            if event.updated_at <= now and _update(store, event, finding, now, cooldown):
                 notify.append(event)
-            store.save_alert(event)
-            continue
+            continue  # (an alert evaluated later already: a replay of the past changes nothing)
         if not finding.firing:
             continue
         previous = latest.get(finding.key)
@@ -109,16 +98,34 @@ def apply_findings(
         store.save_alert(event)
         notify.append(event)
     for key, event in active.items():
-        if key in seen or event.updated_at > now:
-            continue
-        event.status = "resolved"
-        event.resolved_at = now
-        event.updated_at = now
-        event.summary = f"Back to normal. {event.summary}"
-        _mark(event, "resolved", now)
-        store.save_alert(event)
-        notify.append(event)
+        if key not in seen and event.updated_at <= now:
+            _resolve(store, event, now)
+            notify.append(event)
     return notify
+
+
+def _update(store: MentionStore, event: AlertEvent, finding: Finding, now: datetime, cooldown: timedelta) -> bool:
+    """Refresh an open alert with the latest finding; True when it escalated (and is to be notified)."""
+    _fill(event, finding, now)
+    escalate = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[event.severity]
+    notified = datetime.fromisoformat(str(event.details.get("notified_at", event.opened_at.isoformat())))
+    if finding.firing and event.severity == "warning" and now - notified >= cooldown:
+        escalate = True  # a spike that goes on for a whole cooldown is worse than one that passes
+        finding.severity = "critical"
+    if escalate:
+        event.severity = finding.severity  # type: ignore[assignment]
+        _mark(event, "escalated", now)
+    store.save_alert(event)
+    return escalate
+
+
+def _resolve(store: MentionStore, event: AlertEvent, now: datetime) -> None:
+    event.status = "resolved"
+    event.resolved_at = now
+    event.updated_at = now
+    event.summary = f"Back to normal. {event.summary}"
+    _mark(event, "resolved", now)
+    store.save_alert(event)
 
 
 def acknowledge(store: MentionStore, alert_id: str, by: str | None, now: datetime) -> AlertEvent | None:

@@ -1,6 +1,8 @@
-"""`ascolto` command line. Each command lives in the module that owns its stage; this file only wires them.
+"""`ascolto` command line. Each command is one module under ascolto/commands/; this file only wires them.
 
-A command module exposes `add_arguments(parser)` and `run(args) -> int` (the exit status).
+A command module exposes `add_arguments(parser)` and `run(args) -> int` (the exit status). It imports at the top
+only what its options need (the standard library, mostly): the stage it runs is imported inside `run`, so that
+`ascolto --help` and `ascolto <command> --help` stay quick.
 """
 
 from __future__ import annotations
@@ -15,18 +17,18 @@ from ascolto import __version__
 
 # name -> (module, one-line help). Order is the order of `ascolto --help`.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("ascolto.demo", "run the whole loop offline on a built-in demo web, then serve the dashboard"),
-    "run": ("ascolto.scheduler", "crawl sources on their intervals and evaluate alert rules every minute"),
-    "crawl": ("crawlers.runner", "crawl the configured sources once and ingest what they find"),
-    "ingest": ("ascolto.ingest_cli", "ingest mentions from a JSON-lines file (exports, other tools)"),
-    "classify": ("nlp.cli_classify", "add language, sentiment, intent and topics to a JSON-lines file"),
-    "train": ("nlp.cli_train", "rebuild the shipped NLP models from the labelled data"),
-    "evaluate": ("nlp.cli_evaluate", "report NLP quality on held-out data beside a plain baseline"),
-    "backtest": ("alerts.backtest", "run the volume-spike detector over a timestamp,value series"),
-    "alerts": ("alerts.cli", "list and acknowledge alerts"),
-    "extract": ("crawlers.extract", "print the main text of pages (files or URLs) as the crawler stores it"),
-    "serve": ("ascolto.web.server", "serve the API and the dashboard"),
-    "kibana-import": ("index_mappings.kibana_import", "load the Kibana data view, searches and dashboard"),
+    "demo": ("ascolto.commands.demo", "run the whole loop offline on a built-in demo web, then serve the dashboard"),
+    "run": ("ascolto.commands.run", "crawl sources on their intervals and evaluate alert rules every minute"),
+    "crawl": ("ascolto.commands.crawl", "crawl the configured sources once and ingest what they find"),
+    "ingest": ("ascolto.commands.ingest", "ingest mentions from a JSON-lines file (exports, other tools)"),
+    "classify": ("ascolto.commands.classify", "add language, sentiment, intent and topics to a JSON-lines file"),
+    "train": ("ascolto.commands.train", "rebuild the shipped NLP models from the labelled data"),
+    "evaluate": ("ascolto.commands.evaluate", "report NLP quality on held-out data beside a plain baseline"),
+    "backtest": ("ascolto.commands.backtest", "run the volume-spike detector over a timestamp,value series"),
+    "alerts": ("ascolto.commands.alerts", "list and acknowledge alerts"),
+    "extract": ("ascolto.commands.extract", "print the main text of pages (files or URLs) as the crawler stores it"),
+    "serve": ("ascolto.commands.serve", "serve the API and the dashboard"),
+    "kibana-import": ("ascolto.commands.kibana_import", "load the Kibana data view, searches and dashboard"),
 }
 
 

@@ -1,14 +1,19 @@
-"""What most commands share: the --config option, loading it (exit 2 on error), and opening the store."""
+"""What most commands share: the --config option, loading it (exit 2 on error), opening the store, and the
+directories of the data folder that the stages are given. Heavy modules are imported on use: `--help` stays quick."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ascolto.config import Config, ConfigError, load_config
-from ascolto.paths import data_dir, default_store
-from storage import MentionStore, open_store
+from ascolto.paths import data_dir, default_store, state_dir
+
+if TYPE_CHECKING:
+    from core.config import Config
+    from ingest import Ingestor
+    from storage import MentionStore
 
 EXIT_CONFIG = 2
 
@@ -29,12 +34,15 @@ def config_path(args: argparse.Namespace) -> Path | None:
 
 def load_config_or_exit(args: argparse.Namespace) -> Config:
     """Validate before anything is written; a bad config exits with status 2 and a message naming file and key."""
+    from core.config import ConfigError
+    from ingest.brands import load_checked_config
+
     path = config_path(args)
     if path is None:
         print("ascolto: no configuration: pass --config FILE (see config/example.yaml)", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG)
     try:
-        return load_config(path)
+        return load_checked_config(path)
     except ConfigError as exc:
         print(f"ascolto: invalid configuration\n{exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
@@ -44,5 +52,19 @@ def store_location(args: argparse.Namespace, config: Config | None = None) -> st
     return getattr(args, "store", None) or (config.store if config and config.store else None) or default_store()
 
 
+def open_store_at(location: str | Path) -> MentionStore:
+    """The store at `location`, spooling to $ASCOLTO_HOME/spool while an Elasticsearch server is down."""
+    from storage import open_store
+
+    return open_store(location, spool_dir=state_dir("spool"))
+
+
 def open_store_for(args: argparse.Namespace, config: Config | None = None) -> MentionStore:
-    return open_store(store_location(args, config))
+    return open_store_at(store_location(args, config))
+
+
+def ingestor_for(store: MentionStore, config: Config | None, **options: object) -> Ingestor:
+    """An Ingestor that keeps its rejects in $ASCOLTO_HOME/rejects."""
+    from ingest import Ingestor
+
+    return Ingestor(store, config, rejects_dir=state_dir("rejects"), **options)  # type: ignore[arg-type]

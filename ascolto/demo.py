@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ascolto.config import Config, config_from_dict
+from core.config import Config
 
 DEMO_RULES: list[dict[str, Any]] = [
     {"name": "complaint-spike", "detector": "volume_spike", "metric": "complaints", "window": "1h",
@@ -32,13 +32,6 @@ DEMO_RULES: list[dict[str, Any]] = [
     {"name": "unanswered-complaint", "detector": "unanswered_complaint", "limit_minutes": 60,
      "channels": ["outbox"]},
 ]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-serve", action="store_true", help="stop after alerting instead of serving the dashboard")
-    parser.add_argument("--json", action="store_true", help="end by printing one JSON object with the results")
-    parser.add_argument("--host", default="127.0.0.1", help="dashboard address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="dashboard port (default 8765; 0 picks a free one)")
 
 
 def demo_home() -> Path:
@@ -58,10 +51,32 @@ def build_config(site_url: str, smtp_host: str, smtp_port: int, store: str, outb
          "sender": "ascolto-demo@localhost", "to": ["care-team@localhost"]},
     ]
     raw["store"] = store
-    return config_from_dict(raw, "<demo config>")
+    from ingest.brands import checked_config_from_dict
+
+    return checked_config_from_dict(raw, "<demo config>")
 
 
-def run(args: argparse.Namespace) -> int:
+def _alert(config: Config, store_location: str, home: Path, dashboard_url: str | None, now: datetime,
+           say: Any) -> tuple[int, list[Any], Any, list[Any]]:
+    """Evaluate the rules over what was crawled and deliver: (mentions, events, delivery report, open alerts)."""
+    from alerts.engine import evaluate_rules
+    from alerts.notify import Dispatcher
+    from ascolto.context import open_store_at
+    from storage import MentionFilter
+
+    store = open_store_at(store_location)
+    try:
+        mentions = store.count(MentionFilter())
+        say(f"stored {mentions} mentions; evaluating {len(config.alerts)} alert rules ...")
+        events = evaluate_rules(store, config, now)
+        dispatcher = Dispatcher(config, home / "outbox", dashboard_url)
+        dispatcher.enqueue(events)
+        return mentions, events, dispatcher.flush(), store.list_alerts(status=("open",), limit=1000)
+    finally:
+        store.close()
+
+
+def run_demo(args: argparse.Namespace) -> int:
     home = demo_home()
     if home.exists():
         shutil.rmtree(home)  # each demo starts from an empty data directory: same story every time
@@ -70,12 +85,9 @@ def run(args: argparse.Namespace) -> int:
     store_location = args.store or str(home / "mentions.sqlite3")
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
 
-    from alerts.engine import evaluate_rules
-    from alerts.notify import Dispatcher
+    from ascolto.commands.crawl import crawl_in_subprocess
     from ascolto.demo_site import start_demo_site
     from ascolto.smtp_sink import SmtpSink
-    from crawlers.runner import crawl_in_subprocess
-    from storage import MentionFilter, open_store
 
     now = datetime.now(UTC)
     sink = SmtpSink(home / "mail").start()
@@ -89,17 +101,7 @@ def run(args: argparse.Namespace) -> int:
         dashboard_url = f"http://{args.host}:{args.port}/" if args.port else None
         say(f"crawling {len(config.sources)} sources with the real spiders ...")
         crawl = crawl_in_subprocess(config_file, store_location, env={**os.environ, "ASCOLTO_HOME": str(home)})
-        store = open_store(store_location)
-        try:
-            mentions = store.count(MentionFilter())
-            say(f"stored {mentions} mentions; evaluating {len(config.alerts)} alert rules ...")
-            events = evaluate_rules(store, config, now)
-            dispatcher = Dispatcher(config, home / "outbox", dashboard_url)
-            dispatcher.enqueue(events)
-            delivery = dispatcher.flush()
-            open_alerts = store.list_alerts(status=("open",), limit=1000)
-        finally:
-            store.close()
+        mentions, events, delivery, open_alerts = _alert(config, store_location, home, dashboard_url, now, say)
         for event in events:
             say(f"  ALERT [{event.severity}] {event.title}")
         result = {

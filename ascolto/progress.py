@@ -20,6 +20,9 @@ class Progress:
             self._last = now
             self._print(end="\r" if self._tty else "\n")
 
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
     def done(self) -> None:
         if self.count:
             self._print(end="\n")

@@ -20,22 +20,13 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ascolto.config import Config
-from ascolto.context import add_config_argument, config_path, load_config_or_exit, store_location
+from ascolto.context import config_path, load_config_or_exit, open_store_at, store_location
 from ascolto.paths import state_dir
-from ascolto.timebuckets import parse_interval
+from core.config import Config
+from core.timebuckets import parse_interval
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_config_argument(parser, required=True)
-    parser.add_argument("--no-serve", action="store_true", help="do not serve the dashboard from this process")
-    parser.add_argument("--no-crawl", action="store_true", help="only evaluate alert rules (sources crawled elsewhere)")
-    parser.add_argument("--alert-interval", default="1m", help="how often alert rules are evaluated (default 1m)")
-    parser.add_argument("--host", help="dashboard address (default: the config's dashboard.host)")
-    parser.add_argument("--port", type=int, help="dashboard port (default: the config's dashboard.port)")
 
 
 class Service:
@@ -55,9 +46,8 @@ class Service:
         with self._lock:
             if self._store is None:
                 from alerts.notify import Dispatcher
-                from storage import open_store
 
-                self._store = open_store(self.store_location)
+                self._store = open_store_at(self.store_location)
                 self._dispatcher = Dispatcher(self.config, self.outbox_dir)
             return self._store, self._dispatcher
 
@@ -76,7 +66,7 @@ class Service:
 
     def crawl(self, source: str) -> None:
         try:
-            from crawlers.runner import crawl_in_subprocess
+            from ascolto.commands.crawl import crawl_in_subprocess
         except ImportError as exc:
             log.error("crawl %s: crawler not available: %s", source, exc)
             return
@@ -128,7 +118,7 @@ def _serve_dashboard(service: Service, host: str, port: int) -> Callable[[], Non
     return stop
 
 
-def run(args: argparse.Namespace) -> int:
+def run_service(args: argparse.Namespace) -> int:
     config = load_config_or_exit(args)
     path = config_path(args)
     assert path is not None  # load_config_or_exit exits without one

@@ -28,11 +28,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ascolto.config import config_from_dict
-from ascolto.model import AlertEvent, Mention
 from ascolto.web import cache
 from ascolto.web.server import serve_in_thread
 from ascolto.web.terms import clear_baselines
+from core.config import config_from_dict
+from core.model import AlertEvent, Mention
 from storage.sqlite import SQLiteStore
 
 GENERATOR_VERSION = 1

@@ -23,7 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawlers.runner import crawl_in_subprocess
+from ascolto.commands.crawl import crawl_in_subprocess
 
 PER_LIST = 50
 WORDS = [

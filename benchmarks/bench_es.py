@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from elasticsearch import Elasticsearch, helpers
 
-from ascolto.model import Mention
+from core.model import Mention
 from storage.elasticsearch import BATCH, ElasticsearchStore
 from storage.es_schema import Layout, mention_doc
 from tests.storage.dataset import T0, mentions

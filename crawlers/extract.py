@@ -3,24 +3,14 @@ it (same extraction: trafilatura, with the page's own metadata as fallback). URL
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
 from urllib.parse import urlsplit
 
 from crawlers.extraction import extract_article
 from crawlers.middlewares import EXPECTED_TYPES, non_public_address
 from crawlers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="FILE_OR_URL", help="HTML files or http(s) URLs")
-    parser.add_argument("--allow-private", action="store_true",
-                        help="allow URLs on private or loopback addresses (refused by default)")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -70,14 +60,3 @@ def extract_one(target: str, allow_private: bool = False) -> dict[str, Any]:
     return {"source": target, **extract_article(html, url)}
 
 
-def run(args: argparse.Namespace) -> int:
-    status = 0
-    for target in args.inputs:
-        try:
-            result = extract_one(target, args.allow_private)
-        except (OSError, URLError, ValueError) as exc:
-            status = 1
-            result = {"source": target, "error": str(exc)}
-            print(f"ascolto extract: {target}: {exc}", file=sys.stderr)
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-    return status

@@ -4,7 +4,7 @@ trafilatura's by construction); the fallbacks fill in what its metadata lacks fr
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import lxml.html
@@ -12,7 +12,8 @@ import py3langid
 import trafilatura
 from lxml.etree import ParserError, XMLSyntaxError
 
-from crawlers.textutil import from_iso, html_to_text
+from core.dates import parse_date
+from crawlers.textutil import html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,8 @@ def _fill_from_page(result: dict[str, Any], page: Any) -> None:
 def _iso_date(value: Any) -> str | None:
     if not value:
         return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat() if value.tzinfo else value.replace(tzinfo=UTC).isoformat()
-    text = str(value).strip()
-    parsed = from_iso(text if "T" in text or " " in text else text + "T00:00:00")
-    return parsed.astimezone(UTC).isoformat() if parsed else None
+    if not isinstance(value, datetime):
+        text = str(value).strip()
+        value = text if "T" in text or " " in text else text + "T00:00:00"
+    parsed = parse_date(value)
+    return parsed.isoformat() if parsed else None

@@ -7,7 +7,6 @@ import ipaddress
 import logging
 import socket
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
+
+from core.dates import parse_date
 
 log = logging.getLogger(__name__)
 
@@ -169,12 +170,9 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    when = parse_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 

@@ -1,6 +1,7 @@
-"""IngestPipeline: buffer the spider's items and hand them in batches to ascolto.ingest (normalise, dedupe, NLP,
-store). A store that is down means keep the batch and retry; what still fails at the end is spooled to a file in the
-data directory, never lost. Keys are marked seen in the source state only once stored."""
+"""IngestPipeline: buffer the spider's items and hand them in batches to the ingest sink named by the
+`ASCOLTO_INGEST_SINK` setting (normalise, dedupe, NLP, store). A store that is down means keep the batch and retry;
+what still fails at the end is spooled to a file in the data directory, never lost. Keys are marked seen in the
+source state only once stored."""
 
 from __future__ import annotations
 
@@ -11,39 +12,20 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import sleep
-
-from ascolto.paths import default_store, state_dir
+from scrapy.utils.misc import load_object
 
 log = logging.getLogger(__name__)
 
 FINAL_ATTEMPTS = 3  # ingest tries at the end of a crawl before the buffer is spooled
-_STORES: dict[str, Any] = {}  # one store per location per process, shared by the crawls of one run
-
-
-def shared_store(location: str) -> Any:
-    from storage import open_store
-
-    if location not in _STORES:
-        _STORES[location] = open_store(location)
-    return _STORES[location]
-
-
-def close_shared_stores() -> None:
-    while _STORES:
-        _, store = _STORES.popitem()
-        try:
-            store.close()
-        except Exception:  # closing is best effort at exit
-            log.exception("closing store")
 
 
 class IngestPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.batch_size = crawler.settings.getint("ASCOLTO_BATCH_SIZE", 200)
-        self.store_location = crawler.settings.get("ASCOLTO_STORE") or default_store()
+        self.sink_class: Any = load_object(crawler.settings.get("ASCOLTO_INGEST_SINK"))
         self.buffer: list[dict[str, Any]] = []
-        self.ingestor: Any = None
+        self.sink: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IngestPipeline:
@@ -60,12 +42,10 @@ class IngestPipeline:
     def open_spider(self) -> None:
         pass  # the store is opened on the first flush, so that a store down at start costs a retry, not the crawl
 
-    def _ingestor(self) -> Any:
-        if self.ingestor is None:
-            from ascolto.ingest import Ingestor
-
-            self.ingestor = Ingestor(shared_store(self.store_location), self.spider.config)
-        return self.ingestor
+    def _sink(self) -> Any:
+        if self.sink is None:
+            self.sink = self.sink_class.from_settings(self.crawler.settings, self.spider.config)
+        return self.sink
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         self._count("items", 1)
@@ -79,7 +59,7 @@ class IngestPipeline:
         if not self.buffer:
             return True
         try:
-            report = self._ingestor().ingest(self.buffer)
+            report = self._sink().ingest(self.buffer)
         except Exception as exc:  # store down, disk full...: keep the batch, try again later
             self._count("errors/ingest", 1)
             log.warning("%s: ingest failed (%s); batch of %d kept for retry", self.spider.source.name, exc,
@@ -107,7 +87,9 @@ class IngestPipeline:
         self._spool()
 
     def _spool(self) -> None:
-        path = state_dir("spool") / f"crawl-{self.spider.source.name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.jsonl"
+        spool = self.spider.data_dir / "spool"
+        spool.mkdir(parents=True, exist_ok=True)
+        path = spool / f"crawl-{self.spider.source.name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.jsonl"
         with path.open("w", encoding="utf-8") as out:
             for item in self.buffer:
                 out.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")

@@ -1,22 +1,19 @@
-"""`ascolto crawl`: crawl the configured sources once (one Scrapy crawler per source, all in one process) and print
-per-source progress (stderr) and a summary. `crawl_in_subprocess` runs it in a child process, for callers that crawl
-more than once per process (the demo, the scheduler): the Twisted reactor cannot be restarted."""
+"""Crawl the configured sources once: one Scrapy crawler per source, all in one process, items handed to the ingest
+sink the settings name; per-source progress (stderr) and a summary. The `ascolto crawl` command runs this
+(ascolto.commands.crawl), in a child process for callers that crawl more than once per process: the Twisted reactor
+cannot be restarted."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ascolto.config import Config, ConfigError, Source
-from ascolto.context import EXIT_CONFIG, add_config_argument, load_config_or_exit, store_location
+from core.config import Config, ConfigError, Source
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +32,6 @@ def spider_classes() -> dict[str, Any]:
 
     classes = (FeedSpider, WebSpider, RedditSpider, MastodonSpider, HackerNewsSpider, AppStoreSpider)
     return {cls.kind: cls for cls in classes}
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_config_argument(parser)
-    parser.add_argument("--source", action="append", metavar="NAME", help="crawl only this source (repeatable)")
-    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
 
 
 def select_sources(config: Config, names: Sequence[str] | None) -> list[Source]:
@@ -66,12 +57,13 @@ def validate_sources(sources: Sequence[Source]) -> None:
         raise ConfigError("\n".join(problems))
 
 
-def crawl_settings(store: str, log_level: str = "INFO") -> Any:
+def crawl_settings(store: str, data_dir: Path, log_level: str = "INFO") -> Any:
     from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
     settings.set("ASCOLTO_STORE", store, priority="cmdline")
+    settings.set("ASCOLTO_DATA_DIR", str(data_dir), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     overrides = os.environ.get("ASCOLTO_CRAWL_SETTINGS")  # JSON object: tests and benchmarks tune the pace
     if overrides:
@@ -79,13 +71,15 @@ def crawl_settings(store: str, log_level: str = "INFO") -> Any:
     return settings
 
 
-def crawl(config: Config, sources: Sequence[Source], store: str, log_level: str = "INFO") -> dict[str, Any]:
+def crawl(config: Config, sources: Sequence[Source], store: str, data_dir: Path,
+          log_level: str = "INFO") -> dict[str, Any]:
+    """Crawl `sources` into `store`, keeping crawl state, spool and rejects under `data_dir`; the summary."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawlers.pipelines import close_shared_stores
+    from ingest.sink import close_shared_stores
 
     classes = spider_classes()
-    settings = crawl_settings(store, log_level)
+    settings = crawl_settings(store, data_dir, log_level)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # `ascolto` has configured logging
     for name in ("scrapy", "twisted", "py.warnings", "crawlers", "protego"):
         logging.getLogger(name).setLevel(log_level)
@@ -94,7 +88,7 @@ def crawl(config: Config, sources: Sequence[Source], store: str, log_level: str 
     started = time.monotonic()
     for source in sources:
         crawler = process.create_crawler(classes[source.kind])
-        process.crawl(crawler, source=source, config=config)
+        process.crawl(crawler, source=source, config=config, data_dir=data_dir)
         crawlers.append((source, crawler))
     if crawlers:
         process.start()
@@ -142,38 +136,3 @@ def print_table(summary: dict[str, Any]) -> None:
     print(f"({summary['elapsed_s']:.1f}s)")
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_config_or_exit(args)
-    try:
-        sources = select_sources(config, args.source)
-        validate_sources(sources)
-    except ConfigError as exc:
-        print(f"ascolto: invalid configuration\n{exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    if not sources:
-        print("ascolto crawl: no sources configured", file=sys.stderr)
-    level = "DEBUG" if args.verbose else "WARNING" if args.quiet or args.json else "INFO"
-    summary = crawl(config, sources, store_location(args, config), level)
-    if args.json:
-        print(json.dumps(summary, sort_keys=True))
-    else:
-        print_table(summary)
-    return 0
-
-
-def crawl_in_subprocess(config_path: str | Path, store: str, sources: Sequence[str] | None = None,
-                        env: dict[str, str] | None = None, timeout: float | None = None) -> dict[str, Any]:
-    """Run `ascolto crawl --json` in a child process; return its summary (RuntimeError when it fails)."""
-    command = [sys.executable, "-m", "ascolto", "--store", str(store), "crawl", "--config", str(config_path), "--json"]
-    for name in sources or ():
-        command += ["--source", name]
-    child_env = {**os.environ, **(env or {})}
-    root = str(Path(__file__).resolve().parent.parent)
-    child_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, child_env.get("PYTHONPATH")) if p)
-    done = subprocess.run(command, capture_output=True, text=True, env=child_env, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"crawl exited with status {done.returncode}: {done.stderr[-2000:]}")
-    lines = [line for line in done.stdout.splitlines() if line.strip().startswith("{")]
-    if not lines:
-        raise RuntimeError(f"crawl printed no summary: {done.stderr[-2000:]}")
-    return json.loads(lines[-1])

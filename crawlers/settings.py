@@ -1,6 +1,12 @@
 """Scrapy settings for every Ascolto crawl: polite, bounded, incremental. `scrapy.cfg` points here."""
 
-from ascolto import __version__
+import os
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("ascolto")
+except PackageNotFoundError:  # run from a source tree that is not installed
+    __version__ = "0"
 
 BOT_NAME = "ascolto"
 SPIDER_MODULES = ["crawlers.spiders"]
@@ -52,3 +58,7 @@ ASCOLTO_PROGRESS_INTERVAL = 5.0  # seconds between per-source progress lines on 
 
 ASCOLTO_BATCH_SIZE = 200  # items handed to ingest at once
 ASCOLTO_STORE = None  # store location; the runner sets it, `scrapy crawl` falls back to the default store
+ASCOLTO_INGEST_SINK = "ingest.sink.StoreSink"  # where items go: a class with from_settings(settings, config).ingest
+# The data directory (crawl state, spool, rejects, default store). `ascolto crawl` passes its own; this default is
+# for a bare `scrapy crawl`, and is ASCOLTO_HOME's documented default.
+ASCOLTO_DATA_DIR = os.environ.get("ASCOLTO_HOME") or os.path.expanduser("~/.local/share/ascolto")

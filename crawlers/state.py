@@ -16,8 +16,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from ascolto.paths import state_dir
-
 log = logging.getLogger(__name__)
 
 MAX_SEEN = 200_000  # oldest keys are forgotten first; ingest still de-duplicates by id behind us
@@ -25,8 +23,9 @@ VERSION = 1
 
 
 class SourceState:
-    def __init__(self, source_name: str, directory: Path | None = None) -> None:
-        self.path = (directory or state_dir("crawl")) / f"{source_name}.json"
+    def __init__(self, source_name: str, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"{source_name}.json"
         self.validators: dict[str, dict[str, str]] = {}
         self.pending_validators: dict[str, dict[str, str]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()

@@ -1,9 +1,6 @@
-"""Small text helpers shared by spiders: HTML fragments to plain text, dates from feeds and APIs."""
+"""Small text helpers shared by spiders: HTML fragments to plain text (dates: core.dates)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 import lxml.html
 from lxml.etree import ParserError, XMLSyntaxError
@@ -60,28 +57,3 @@ def _tidy(text: str) -> str:
             lines.append(words)
     return "\n".join(lines).strip()
 
-
-def from_struct_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)  # feedparser's struct_time is already UTC
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def from_iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def from_epoch(value: Any) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(float(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None

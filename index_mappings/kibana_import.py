@@ -16,20 +16,6 @@ from pathlib import Path
 
 import httpx
 
-from index_mappings import KIBANA_OBJECTS
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", required=True, help="Kibana base URL, e.g. http://127.0.0.1:5601")
-    parser.add_argument("--file", type=Path, default=KIBANA_OBJECTS, help="saved objects (NDJSON) to import")
-    parser.add_argument("--space", help="Kibana space id (default: the default space)")
-    parser.add_argument("--index-prefix", default="ascolto",
-                        help="index prefix of the Elasticsearch store (the data view targets PREFIX-mentions)")
-    parser.add_argument("--api-key-env", metavar="NAME", help="environment variable holding a Kibana API key")
-    parser.add_argument("--user", help="Kibana user for basic authentication")
-    parser.add_argument("--password-env", metavar="NAME", help="environment variable holding that user's password")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for Kibana")
-
 
 def objects_for_prefix(ndjson: str, prefix: str) -> str:
     """The saved objects with the data view pointed at `{prefix}-mentions` (ids stay stable)."""
@@ -64,7 +50,7 @@ def auth_header(args: argparse.Namespace) -> dict[str, str]:
     return {}
 
 
-def run(args: argparse.Namespace) -> int:
+def import_saved_objects(args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
         content = objects_for_prefix(path.read_text(encoding="utf-8"), args.index_prefix).encode()

@@ -28,10 +28,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from core.text import fold
 from nlp import language
 from nlp.features import Featurizer
 from nlp.models import LinearModel, MultiLabelModel
-from nlp.text import fold
 from nlp.topics import lexicon_topics
 
 SENTIMENTS = ("negative", "neutral", "positive")

@@ -17,11 +17,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from core.text import clean
 from nlp.datasets import Corpus, Example
 from nlp.language import detect
 from nlp.models import LinearModel, MultiLabelModel, multilabel_f1
 from nlp.pipeline import Pipeline
-from nlp.text import clean
 from nlp.topics import TOPICS
 
 

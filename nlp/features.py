@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
-from nlp.text import normalise, word_tokens
+from core.text import normalise, word_tokens
 
 WORD_BITS = 18
 CHAR_BITS = 18

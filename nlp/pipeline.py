@@ -17,9 +17,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from core.text import clean
 from nlp import components, language
 from nlp.models import LinearModel
-from nlp.text import clean
 
 CONFIG = Path(__file__).resolve().parent / "config.cfg"
 LANGUAGES = ("it", "en")  # one pipeline each; "en" is also the fallback

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from nlp.text import fold
+from core.text import fold, signed_tokens
 
 __all__ = ["Query", "QuerySyntaxError", "TextIndex", "fold", "parse_query"]
 
@@ -44,7 +44,6 @@ class QuerySyntaxError(ValueError):
 
 
 # ---------------------------------------------------------------- text side: positions of folded words
-_TEXT_TOKEN = re.compile(r"([#@]?)(\w+)", re.UNICODE)
 
 
 @dataclass
@@ -61,7 +60,7 @@ class TextIndex:
         words: list[str] = []
         signs: list[str] = []
         positions: dict[str, list[int]] = {}
-        for sign, word in _TEXT_TOKEN.findall(fold(text)):
+        for sign, word in signed_tokens(fold(text)):
             positions.setdefault(word, []).append(len(words))
             words.append(word)
             signs.append(sign)
@@ -330,8 +329,8 @@ class _Parser:
         if "*" in body:
             raise QuerySyntaxError("a wildcard may only end a word", token.position + text.index("*"),
                                    "'*' at the end of a word")
-        words = tuple(w for _, w in _TEXT_TOKEN.findall(fold(body)))
-        typed = tuple(w for _, w in _TEXT_TOKEN.findall(body.casefold()))
+        words = tuple(w for _, w in signed_tokens(fold(body)))
+        typed = tuple(w for _, w in signed_tokens(body.casefold()))
         if not words:
             raise QuerySyntaxError("empty phrase" if phrase else f"{text!r} has no letters or digits",
                                    token.position, "a word")

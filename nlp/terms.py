@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.text import fold
+from core.text import fold
 
 _TOKEN = re.compile(r"#?[^\W\d_][\w-]*", re.UNICODE)  # apostrophes split elisions: l'app -> app, hasn't -> hasn
 _STOPWORD_TEXT = """

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from core.text import clean
 from nlp.datasets import Corpus, Example
 from nlp.features import Featurizer
 from nlp.models import LinearModel, MultiLabelModel
-from nlp.text import clean
 from nlp.topics import TOPICS
 
 log = logging.getLogger(__name__)

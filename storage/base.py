@@ -1,4 +1,5 @@
-"""The MentionStore interface: every backend (embedded SQLite, Elasticsearch) answers the same questions alike."""
+"""The store interfaces: MentionStore for mentions, AlertStore for alert events. Every backend (embedded SQLite,
+Elasticsearch) answers the same questions alike; the dashboard's analytics are apart, in storage.analytics."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ascolto.model import AlertEvent, Mention
+from core.model import AlertEvent, Mention
 
 FACET_FIELDS: tuple[str, ...] = (
     "brands", "source", "platform", "lang", "sentiment", "intent", "topics", "author", "is_owned",
@@ -52,34 +53,8 @@ class SearchPage:
     items: list[Mention]
 
 
-@dataclass
-class CareSnapshot:
-    """What the care metrics and the overview need about one window, gathered in one go.
-
-    `series` and everything else but `owned` are about inbound mentions (not the brand's own accounts).
-    """
-
-    series: dict[tuple[datetime, str | None], int]  # (bucket start, sentiment or None if unanalysed) -> mentions
-    inbound: int
-    owned: int
-    complaints: int
-    unanswered_complaints: list[datetime]  # publication times of complaints without a brand reply, ascending
-    reply_delays: list[float]  # seconds to the brand's first reply, ascending
-    topics: list[tuple[str, int]]  # top topics, as facets() ranks them
-
-
-@dataclass(frozen=True)
-class ReachRow:
-    """One author or source with its mentions and reach (author_reach summed and at its largest)."""
-
-    value: str
-    mentions: int
-    reach_sum: int
-    reach_max: int
-
-
 class MentionStore(ABC):
-    """Persistence and the questions the API, the alerts and the dashboard ask of it."""
+    """Mention persistence and the questions ingest, the alerts and the API ask of it."""
 
     url: str
 
@@ -111,25 +86,11 @@ class MentionStore(ABC):
 
     @abstractmethod
     def count_buckets(self, flt: MentionFilter, interval: str) -> list[tuple[datetime, int]]:
-        """Non-empty buckets (ascolto.timebuckets) in time order: [(bucket_start, count)]."""
+        """Non-empty buckets (core.timebuckets) in time order: [(bucket_start, count)]."""
 
     @abstractmethod
     def facets(self, flt: MentionFilter, field: str, size: int = 10) -> list[tuple[str, int]]:
         """Top-`size` values of a facet field by count (ties by value), over the filtered mentions."""
-
-    # alert events: persisted so a restart neither forgets an open alert nor fires it twice
-    @abstractmethod
-    def save_alert(self, event: AlertEvent) -> None:
-        """Insert or replace an alert event by id."""
-
-    @abstractmethod
-    def get_alert(self, alert_id: str) -> AlertEvent | None: ...
-
-    @abstractmethod
-    def list_alerts(
-        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
-    ) -> list[AlertEvent]:
-        """Newest first (by opened_at)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -157,76 +118,25 @@ class MentionStore(ABC):
                 seen_at_cursor = {m.id for m in page.items if m.published_at == last}
             since = last
 
-    def reply_delays(self, flt: MentionFilter) -> list[float]:
-        """Seconds from publication to the brand's first reply, ascending, for filtered mentions that got one."""
-        answered = replace(flt, unanswered=False)
-        delays = [
-            (m.first_reply_at - m.published_at).total_seconds()
-            for m in self.iter_mentions(answered)
-            if m.first_reply_at is not None
-        ]
-        return sorted(max(0.0, d) for d in delays)
-
-    def care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10) -> CareSnapshot:
-        """Sentiment series, volumes, complaints, unanswered ones, reply delays and topics of `flt` (whose
-        `is_owned` is ignored: inbound and owned are both counted, apart)."""
-        inbound = replace(flt, is_owned=False)
-        totals = dict(self.count_buckets(inbound, interval))
-        series: dict[tuple[datetime, str | None], int] = {}
-        unlabelled = dict(totals)
-        for sentiment in ("negative", "neutral", "positive"):
-            if flt.sentiments and sentiment not in flt.sentiments:
-                continue
-            for start, n in self.count_buckets(replace(inbound, sentiments=(sentiment,)), interval):
-                series[(start, sentiment)] = n
-                unlabelled[start] = unlabelled.get(start, 0) - n
-        series.update({(start, None): n for start, n in unlabelled.items() if n > 0})
-        complaint_count, waiting = 0, []
-        if not flt.intents or "complaint" in flt.intents:
-            complaints = replace(inbound, intents=("complaint",))
-            complaint_count = self.count(complaints)
-            waiting = [m.published_at for m in self.iter_mentions(replace(complaints, unanswered=True))]
-        return CareSnapshot(
-            series=series, inbound=sum(totals.values()), owned=self.count(replace(flt, is_owned=True)),
-            complaints=complaint_count, unanswered_complaints=waiting,
-            reply_delays=self.reply_delays(inbound), topics=self.facets(inbound, "topics", topic_size),
-        )
-
-    def sentiment_counts(self, flt: MentionFilter) -> dict[str | None, int]:
-        """Mentions per sentiment (None: not analysed yet), zero counts left out."""
-        counts: dict[str | None, int] = dict(self.facets(flt, "sentiment", size=10))
-        rest = self.count(flt) - sum(counts.values())
-        if rest > 0:
-            counts[None] = rest
-        return counts
-
-    def brand_counts(self, flt: MentionFilter, brands: Sequence[str]) -> dict[str, int]:
-        """Mentions of each brand under `flt` (whose own brand restriction is replaced)."""
-        return {brand: self.count(replace(flt, brands=(brand,))) for brand in brands}
-
-    def newest_texts(self, flt: MentionFilter, limit: int) -> list[str]:
-        """'title text' of the first `limit` mentions search(flt) returns (newest first)."""
-        return [f"{m.title or ''} {m.text}" for m in self.search(flt, limit=limit).items]
-
-    def reach_by(self, flt: MentionFilter, field: str, size: int = 10) -> list[ReachRow]:
-        """Top `size` authors or sources by summed author_reach (ties: more mentions, then value)."""
-        if field not in ("author", "source"):
-            raise ValueError(f"reach_by: field must be 'author' or 'source', not {field!r}")
-        totals: dict[str, list[int]] = {}
-        for m in self.iter_mentions(flt):
-            value = getattr(m, field)
-            if value is None:
-                continue
-            row = totals.setdefault(value, [0, 0, 0])
-            reach = m.author_reach or 0
-            row[0] += 1
-            row[1] += reach
-            row[2] = max(row[2], reach)
-        ranked = sorted(totals.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:size]
-        return [ReachRow(value, n, total, top) for value, (n, total, top) in ranked]
-
     def __enter__(self) -> MentionStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class AlertStore(ABC):
+    """Alert events, persisted so that a restart neither forgets an open alert nor fires it twice."""
+
+    @abstractmethod
+    def save_alert(self, event: AlertEvent) -> None:
+        """Insert or replace an alert event by id."""
+
+    @abstractmethod
+    def get_alert(self, alert_id: str) -> AlertEvent | None: ...
+
+    @abstractmethod
+    def list_alerts(
+        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
+    ) -> list[AlertEvent]:
+        """Newest first (by opened_at)."""

@@ -3,7 +3,7 @@
 Mentions live in monthly indices `{prefix}-mentions-YYYY.MM` (by published month) behind the alias
 `{prefix}-mentions`; alert events in `{prefix}-alerts`. Templates are installed idempotently on open (or on
 the first write, if the server was down at open). Answers agree with the embedded store (storage/sqlite.py):
-same filters, orderings, buckets (ascolto.timebuckets) and facets.
+same filters, orderings, buckets (core.timebuckets) and facets.
 
 Outage safety: a write that cannot reach the server (or that it refuses for load or a write block) is spooled
 to `$ASCOLTO_HOME/spool/` (storage/es_spool.py) and counted in `UpsertResult.spooled`; every later write
@@ -22,14 +22,16 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import A, Q, Search
 
-from ascolto.model import AlertEvent, Mention
-from storage.base import FACET_FIELDS, MentionFilter, MentionStore, SearchPage, UpsertResult
+from core.model import AlertEvent, Mention
+from storage.analytics import MentionAnalytics
+from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
 from storage.es_care import ElasticsearchCare
 from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import Layout, alert_doc, alert_from_source, mention_from_source
@@ -51,16 +53,16 @@ def parse_url(url: str) -> tuple[str, str, str]:
     return base, prefix, urlunsplit((parts.scheme, user + shown, parts.path.rstrip("/"), parts.query, ""))
 
 
-class ElasticsearchStore(ElasticsearchCare, MentionStore):
+class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
-                 request_timeout: float = 30.0) -> None:
+                 request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
         self.url = shown
         self.layout = Layout(prefix or url_prefix)
         self.client = client or Elasticsearch(base, request_timeout=request_timeout, max_retries=1,
                                               retry_on_timeout=False)
         self.writer = MentionWriter(self.client, self.layout)
-        self.spool = Spool(f"{base}|{self.layout.prefix}")
+        self.spool = Spool(f"{base}|{self.layout.prefix}", spool_dir)
         self._lock = threading.RLock()
         self._dirty = False
         self._ready = False

@@ -8,7 +8,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from storage.base import MentionFilter, ReachRow
+from storage.analytics import ReachRow
+from storage.base import MentionFilter
 from storage.es_query import filter_query
 from storage.es_schema import Layout
 

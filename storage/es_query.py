@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from elasticsearch.dsl import Q
 from elasticsearch.dsl.query import Query
 
-from ascolto.timebuckets import parse_interval
+from core.text import tokens
+from core.timebuckets import parse_interval
 from storage.base import MentionFilter
 from storage.es_schema import fold, iso_ms
 
-_WORD = re.compile(r"\w+", re.UNICODE)  # the words of a free-text filter, split as the embedded store splits them
 _TERM_FIELDS = (
     ("sentiment", "sentiments"), ("intent", "intents"), ("source", "sources"), ("platform", "platforms"),
     ("lang", "langs"), ("id", "ids"), ("brands", "brands"), ("topics", "topics"),
@@ -28,11 +27,11 @@ SORTS: dict[str, list[Any]] = {
 def text_query(text: str) -> Query:
     """Every word must appear (as a phrase of its folded tokens) in the title or the text."""
     clauses = []
-    for word in _WORD.findall(text):
-        tokens = fold(word)
-        if not tokens:
+    for word in tokens(text):  # the words of a free-text filter, split as the embedded store splits them
+        folded = fold(word)
+        if not folded:
             return Q("match_none")
-        clauses.append(Q("match_phrase", search_terms={"query": " ".join(tokens), "slop": 0}))
+        clauses.append(Q("match_phrase", search_terms={"query": " ".join(folded), "slop": 0}))
     if not clauses:
         return Q("match_none")
     return Q("bool", must=clauses)
@@ -68,7 +67,7 @@ def filter_query(flt: MentionFilter) -> Query:
 
 
 def histogram_interval(interval: str) -> dict[str, str]:
-    """fixed_interval (+ offset) whose buckets are exactly ascolto.timebuckets' (epoch-aligned; weeks from Monday)."""
+    """fixed_interval (+ offset) whose buckets are exactly core.timebuckets' (epoch-aligned; weeks from Monday)."""
     seconds = int(parse_interval(interval).total_seconds())
     spec = {"fixed_interval": f"{seconds}s"}
     if interval.strip().endswith("w"):

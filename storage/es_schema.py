@@ -12,7 +12,6 @@ are there for Kibana and relevance, not for the filter semantics.
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import Any
@@ -21,11 +20,11 @@ from elasticsearch import BadRequestError as ESBadRequest
 from elasticsearch import Elasticsearch, NotFoundError
 
 import index_mappings
-from ascolto.model import AlertEvent, Mention, utc
+from core.model import AlertEvent, Mention, utc
+from core.text import tokens
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, like FTS5's unicode61 tokenizer
 TIME_FIELDS = ("published_at", "fetched_at", "first_reply_at")
 
 
@@ -76,7 +75,7 @@ def fold(text: str) -> list[str]:
     # canonical decomposition only (NFD, not NFKD): like FTS5, "ﬁ" stays one letter and "²" is not "2"
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _TOKEN.findall(unicodedata.normalize("NFC", stripped))
+    return tokens(unicodedata.normalize("NFC", stripped), split_underscore=True)
 
 
 def iso_ms(value: datetime | None) -> str | None:

@@ -1,8 +1,8 @@
 """A file spool for mentions that Elasticsearch could not take (unreachable, or refusing writes).
 
 Ingest must keep crawling and analysing through an outage: the store appends the batch to a JSON-lines file
-under the data directory (`ascolto.paths.state_dir("spool")`) and reports it as spooled; the next write that
-reaches the server replays the spool first, oldest first, then removes it. Replays are plain upserts by
+in the directory the store is given (the shell passes `$ASCOLTO_HOME/spool`) and reports it as spooled; the next
+write that reaches the server replays the spool first, oldest first, then removes it. Replays are plain upserts by
 deterministic id, so a batch that was half-indexed before the outage is simply indexed again: nothing is
 lost and nothing is doubled. One spool file per cluster URL and index prefix.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ascolto.model import Mention
-from ascolto.paths import state_dir
+from core.model import Mention
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +25,15 @@ log = logging.getLogger(__name__)
 class Spool:
     def __init__(self, key: str, directory: Path | None = None) -> None:
         digest = hashlib.sha1(key.encode()).hexdigest()[:12]
-        self._directory = directory
+        # without a directory (a store opened by hand) the spool is in the system's temporary folder
+        self._directory = directory or Path(tempfile.gettempdir()) / "ascolto-spool"
         self._name = f"elasticsearch-{digest}.jsonl"
         self._lock = threading.Lock()
 
     @property
     def path(self) -> Path:
-        # resolved on use: $ASCOLTO_HOME may be set after the store is opened (tests, embedding apps)
-        return (self._directory or state_dir("spool")) / self._name
+        self._directory.mkdir(parents=True, exist_ok=True)
+        return self._directory / self._name
 
     def __len__(self) -> int:
         path = self.path

@@ -28,7 +28,7 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
-from ascolto.model import Mention
+from core.model import Mention
 from storage.base import UpsertResult
 from storage.es_schema import Layout, iso_ms, mention_doc
 

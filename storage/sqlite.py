@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -11,9 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ascolto.model import AlertEvent, Mention
-from ascolto.timebuckets import bucket_origin, epoch_seconds, parse_interval
-from storage.base import FACET_FIELDS, MentionFilter, MentionStore, SearchPage, UpsertResult
+from core.model import AlertEvent, Mention
+from core.text import tokens
+from core.timebuckets import bucket_origin, epoch_seconds, parse_interval
+from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
 from storage.sqlite_care import SQLiteCareQueries
 from storage.sqlite_rollup import from_ms, to_ms
 from storage.sqlite_schema import migrate
@@ -25,7 +25,6 @@ _COLUMNS = (
 )
 _JSON_COLUMNS = ("brands", "topics", "engagement", "copies")
 _TIME_COLUMNS = ("published_at", "fetched_at", "first_reply_at")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _REPLY = "(SELECT min(r.published_at) FROM mentions r WHERE r.in_reply_to = mentions.id AND r.is_owned = 1)"
 _SORT_SQL = {
     "published_at_desc": "m.published_at DESC, m.id ASC",
@@ -36,11 +35,11 @@ _SORT_SQL = {
 
 def fts_query(text: str) -> str | None:
     """Free text -> an FTS5 query where every word must appear (quoted, so no FTS syntax leaks through)."""
-    words = _WORD.findall(text)
+    words = tokens(text)
     return " ".join(f'"{w}"' for w in words) or None
 
 
-class SQLiteStore(SQLiteCareQueries, MentionStore):
+class SQLiteStore(SQLiteCareQueries, AlertStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

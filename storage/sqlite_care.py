@@ -13,9 +13,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ascolto.model import Mention
-from ascolto.timebuckets import bucket_origin, epoch_seconds, parse_interval
-from storage.base import CareSnapshot, MentionFilter, MentionStore, ReachRow, SearchPage
+from core.model import Mention
+from core.timebuckets import bucket_origin, epoch_seconds, parse_interval
+from storage.analytics import CareSnapshot, MentionAnalytics, ReachRow
+from storage.base import MentionFilter, SearchPage
 from storage.sqlite_rollup import HOUR_MS, care_rows, from_ms, to_ms, topic_rows
 
 
@@ -23,7 +24,7 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
-class SQLiteCareQueries(MentionStore):
+class SQLiteCareQueries(MentionAnalytics):
     """Mixed into SQLiteStore (which provides _conn, _where and _mention)."""
 
     def _conn(self) -> sqlite3.Connection:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ascolto.model import utc
+from core.model import utc
 
 HOUR_MS = 3_600_000
 Bounds = tuple[int | None, int | None]  # [since, until) in epoch milliseconds; None is open-ended

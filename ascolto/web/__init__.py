@@ -8,7 +8,7 @@ loopback by default. The API is documented by its OpenAPI schema at /openapi.jso
                                           emerging terms, care metrics and happiness trend (the overview page)
     GET  /api/care, /api/care/queue       care metrics; complaints awaiting a reply, oldest first
     GET  /api/mentions[/{id}]             search: query language (q), free text, filters, sort, pages, facets
-    GET  /api/timeseries                  counts per bucket (ascolto.timebuckets), optionally split
+    GET  /api/timeseries                  counts per bucket (core.timebuckets), optionally split
     GET  /api/breakdown/{field}           sentiment, intent, topics, source, platform, lang, brands, ...
     GET  /api/share-of-voice              mentions per brand and their shares
     GET  /api/top/{authors|sources}       by reach (author_reach summed)
@@ -20,3 +20,6 @@ are Jinja2 templates under templates/ sharing one base (head, header, footer), w
 static/ (no build step, no library): data only ever reaches the DOM as text, and the Content-Security-Policy
 forbids inline script.
 """
+
+DEFAULT_HOST = "127.0.0.1"  # loopback: any other address requires the token
+DEFAULT_PORT = 8765

@@ -7,8 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
-from ascolto.config import Config
-from ascolto.model import Mention
 from ascolto.web.metrics import share_of_voice, target_minutes
 from ascolto.web.params import (
     MAX_LIST,
@@ -33,6 +31,8 @@ from ascolto.web.schemas import (
     TopReach,
 )
 from ascolto.web.searching import MAX_SCANNED, SEARCH_FACETS, search_mentions
+from core.config import Config
+from core.model import Mention
 from storage.base import MentionFilter, MentionStore
 
 router = APIRouter(prefix="/api")

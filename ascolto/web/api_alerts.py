@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from ascolto.model import AlertEvent
 from ascolto.web.api import Store
 from ascolto.web.schemas import Acknowledge, AlertDetail, AlertList
+from core.model import AlertEvent
 from storage.base import MentionStore
 
 router = APIRouter(prefix="/api")

@@ -114,4 +114,4 @@ def _brand_words(config: Conf, brand: str | None) -> list[str]:
         b = config.brand(brand)
     except StopIteration:
         return [brand]
-    return [b.name, *b.aliases, *b.handles, *b.hashtags]
+    return b.words()

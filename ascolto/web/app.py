@@ -12,10 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ascolto import __version__
-from ascolto.config import Config
+from ascolto.context import open_store_at
 from ascolto.web import api, api_alerts, api_care
 from ascolto.web.security import BodyTooLarge, SecurityMiddleware
-from storage import open_store
+from core.config import Config
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"  # the pages, each extending base.html (the shared header)
@@ -28,7 +28,7 @@ def create_app(store_location: str, config: Config | None = None, *, token: str 
     `token`: when given, every request needs it (Bearer header, or the cookie set by opening a page with ?token=…);
     the server passes one whenever it binds beyond loopback. Without it, only loopback Host names are answered.
     """
-    store = open_store(store_location)
+    store = open_store_at(store_location)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -13,9 +13,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ascolto.config import Config
-from ascolto.timebuckets import bucket_start, bucket_starts, parse_interval
-from storage.base import CareSnapshot, MentionFilter, MentionStore
+from core.config import Config
+from core.timebuckets import bucket_start, bucket_starts, parse_interval
+from storage.analytics import CareSnapshot
+from storage.base import MentionFilter, MentionStore
 
 DEFAULT_TARGET_MINUTES = 60  # the field's usual promise: a first reply within the hour
 LABELLED_SENTIMENTS = ("negative", "neutral", "positive")

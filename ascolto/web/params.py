@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
 
-from ascolto.config import Config
-from ascolto.model import utc
-from ascolto.timebuckets import bucket_starts, parse_interval
+from core.config import Config
+from core.model import utc
+from core.timebuckets import bucket_starts, parse_interval
 from storage.base import MentionFilter, MentionStore
 
 MAX_WINDOW = timedelta(days=400)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from ascolto.model import AlertEvent, Mention
+from core.model import AlertEvent, Mention
 
 
 class BrandInfo(BaseModel):

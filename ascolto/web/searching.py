@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ascolto.model import Mention
+from core.model import Mention
 from storage.base import MentionFilter, MentionStore
 
 MAX_SCANNED = 10_000  # also Elasticsearch's default result window: deep offsets beyond it are refused there

@@ -12,14 +12,13 @@ from collections.abc import Callable
 
 import uvicorn
 
-from ascolto.config import Config, secret
-from ascolto.context import add_config_argument, config_path, load_config_or_exit, store_location
+from ascolto.context import config_path, load_config_or_exit, store_location
+from ascolto.web import DEFAULT_HOST, DEFAULT_PORT
 from ascolto.web.app import create_app
 from ascolto.web.security import is_loopback
+from core.config import Config, secret
 
 log = logging.getLogger(__name__)
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
 DEFAULT_TOKEN_ENV = "ASCOLTO_TOKEN"
 
 
@@ -86,14 +85,7 @@ def serve_forever(
     print("Ascolto dashboard stopped", file=sys.stderr)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_config_argument(parser)
-    parser.add_argument("--host", default=None, help=f"address to bind (default: the config's, else {DEFAULT_HOST}; "
-                        "anything but loopback requires the token environment variable)")
-    parser.add_argument("--port", type=int, default=None, help=f"port (default: the config's, else {DEFAULT_PORT})")
-
-
-def run(args: argparse.Namespace) -> int:
+def run_server(args: argparse.Namespace) -> int:
     config = load_config_or_exit(args) if config_path(args) is not None else None
     host = args.host or (config.dashboard.host if config else DEFAULT_HOST)
     port = args.port if args.port is not None else (config.dashboard.port if config else DEFAULT_PORT)

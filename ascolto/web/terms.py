@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ascolto.web.cache import PeriodMemo
+from core.text import fold
 from nlp.terms import STOPWORDS, words
-from nlp.text import fold
 from storage.base import MentionFilter, MentionStore
 
 RECENT_SAMPLE = 300

@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response
 
-from ascolto.config import ConfigError, Source
+from core.config import ConfigError, Source
+from core.dates import parse_date
 from crawlers.spiders.base import KindOptions, SourceSpider
-from crawlers.textutil import from_iso
 
 _PAGE = re.compile(r"page=(\d+)")
 
@@ -84,6 +84,6 @@ class AppStoreSpider(SourceSpider):
             platform_id=_label(entry.get("id")), url=response.urljoin(href) if href else None,
             title=_label(entry.get("title")), text=_label(entry.get("content")) or "",
             author=_label((entry.get("author") or {}).get("name")),
-            published_at=from_iso(_label(entry.get("updated"))),
+            published_at=parse_date(_label(entry.get("updated"))),
             engagement={k: int(v) for k, v in (("rating", rating), ("votes", votes)) if v and v.lstrip("-").isdigit()},
         )

@@ -1,5 +1,6 @@
-"""What every source spider shares: its Source and Config, per-source state, brand matching, ownership, reply links,
-error counting, and the item shape handed to the ingest pipeline (plain dicts with Mention field names)."""
+"""What every source spider shares: its Source and Config, per-source state, brand matching and ownership (by
+ingest.brands, the one matcher), reply links, error counting, and the item shape handed to the ingest pipeline
+(plain dicts with Mention field names)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
@@ -17,13 +19,13 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from ascolto.config import Brand, Config, ConfigError, Source, load_config
-from ascolto.model import mention_id
-from ascolto.paths import data_dir
-from ascolto.urls import canonical_url, is_on_domain
+from core.config import Brand, Config, ConfigError, Source
+from core.model import mention_id
+from core.urls import canonical_url
+from crawlers import settings as default_settings
 from crawlers.middlewares import RefusedRequest, host_port
 from crawlers.state import SourceState
-from nlp.query import TextIndex, parse_query
+from ingest.brands import BrandMatcher, load_checked_config
 
 log = logging.getLogger(__name__)
 
@@ -38,28 +40,22 @@ class KindOptions(BaseModel):
     require_match: bool = True  # keep only text matching a brand query (owned posts are always kept)
 
 
-def owned_account_names(brand: Brand) -> set[str]:
-    return {a.lower().lstrip("@") for a in brand.owned_accounts}
-
-
-def _account_matches(author: str, owned: set[str]) -> bool:
-    author = author.lower().lstrip("@")
-    return author in owned or author.split("@")[0] in {o.split("@")[0] for o in owned if "@" not in o}
-
-
 class SourceSpider(scrapy.Spider):
     """Base of the source spiders. Built by the runner with `source=` and `config=` objects, or by `scrapy crawl
-    <kind> -a source=NAME [-a config=FILE]` with names (config default: $ASCOLTO_HOME/config.yaml)."""
+    <kind> -a source=NAME [-a config=FILE] [-a data_dir=DIR]` with names (config default: config.yaml in the data
+    directory, the ASCOLTO_DATA_DIR setting's default)."""
 
     kind: ClassVar[str] = ""
     default_platform: ClassVar[str] = "web"
     options_model: ClassVar[type[KindOptions]] = KindOptions
     default_rate: ClassVar[float | None] = None  # documented requests per minute of the API
 
-    def __init__(self, source: Source | str | None = None, config: Config | str | None = None, **kwargs: Any):
+    def __init__(self, source: Source | str | None = None, config: Config | str | None = None,
+                 data_dir: str | Path | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        self.data_dir = Path(data_dir or default_settings.ASCOLTO_DATA_DIR).expanduser()
         if not isinstance(config, Config):
-            config = load_config(config or os.environ.get("ASCOLTO_CONFIG") or data_dir() / "config.yaml")
+            config = load_checked_config(config or os.environ.get("ASCOLTO_CONFIG") or self.data_dir / "config.yaml")
         if not isinstance(source, Source):
             found = next((s for s in config.sources if s.name == source), None)
             if found is None:
@@ -72,9 +68,9 @@ class SourceSpider(scrapy.Spider):
         self.options = self.validate_options(source)
         self.platform = source.platform or self.default_platform
         self.brands = [b for b in config.brands if not source.brands or b.name in source.brands]
-        self.queries = [(b, parse_query(b.effective_query())) for b in self.brands]
+        self.matcher = BrandMatcher(self.brands)
         self.private_hosts_allowed = {host_port(u) for u in source.urls} if source.allow_private else set()
-        self.state = SourceState(source.name)
+        self.state = SourceState(source.name, self.data_dir / "crawl")
         self.source_settings: dict[str, Any] = {}
         if self.options.max_bytes:
             self.source_settings["DOWNLOAD_MAXSIZE"] = self.options.max_bytes
@@ -193,9 +189,7 @@ class SourceSpider(scrapy.Spider):
 
     # -- items -------------------------------------------------------------------------------------------------------
     def brand_of_author(self, author: str | None) -> Brand | None:
-        if not author:
-            return None
-        return next((b for b in self.brands if _account_matches(author, owned_account_names(b))), None)
+        return self.matcher.owner_of(author)
 
     def make_item(self, *, text: str | None, url: str | None = None, platform_id: str | None = None,
                   published_at: datetime | str | None, title: str | None = None, author: str | None = None,
@@ -208,10 +202,8 @@ class SourceSpider(scrapy.Spider):
             self.count("skipped_empty")
             return None
         platform = platform or self.platform
-        owner = self.brand_of_author(author)
-        on_owned_domain = [b for b in self.brands if url and b.owned_domains and is_on_domain(url, b.owned_domains)]
-        words = TextIndex.of(f"{title or ''}\n{text}")  # built once, shared by every brand's query
-        matched = [b.name for b, query in self.queries if query.matches_index(words)]
+        owner = self.matcher.owner_of(author)
+        matched = self.matcher.matching(title, text)
         if not self.options.require_match and not matched:
             matched = [b.name for b in self.brands]
         if owner is not None and owner.name not in matched:
@@ -230,7 +222,7 @@ class SourceSpider(scrapy.Spider):
             "source": self.source.name, "platform": platform, "platform_id": platform_id, "url": url,
             "author": author, "author_reach": author_reach, "title": title, "text": text, "lang": lang,
             "published_at": published_at.isoformat() if isinstance(published_at, datetime) else published_at,
-            "fetched_at": datetime.now(UTC).isoformat(), "is_owned": owner is not None or bool(on_owned_domain),
+            "fetched_at": datetime.now(UTC).isoformat(), "is_owned": self.matcher.is_owned(author, url, matched),
             "in_reply_to": in_reply_to, "thread_id": thread_id, "engagement": engagement or {},
             "brands": sorted(set(matched)),
         }

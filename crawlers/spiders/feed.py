@@ -14,9 +14,11 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
+from core.config import or_query
+from core.dates import parse_date
 from crawlers.extraction import extract_article
 from crawlers.spiders.base import KindOptions, SourceSpider
-from crawlers.textutil import from_struct_time, html_to_text
+from crawlers.textutil import html_to_text
 
 
 class FeedOptions(KindOptions):
@@ -40,7 +42,7 @@ class FeedSpider(SourceSpider):
                 urls.append(template)
                 continue
             for brand in self.brands:
-                terms = " OR ".join(f'"{t}"' if " " in t else t for t in [brand.name, *brand.aliases])
+                terms = or_query(brand.names())
                 for lang in brand.languages if "{lang}" in template else [""]:
                     urls.append(template.replace("{query}", quote_plus(terms)).replace("{lang}", lang))
         return list(dict.fromkeys(urls))
@@ -80,11 +82,11 @@ class FeedSpider(SourceSpider):
             "url": link,
             "platform_id": platform_id,
             "author": (entry.get("author_detail") or {}).get("name") or entry.get("author") or None,
-            "published_at": from_struct_time(entry.get("published_parsed") or entry.get("updated_parsed")),
+            "published_at": parse_date(entry.get("published_parsed") or entry.get("updated_parsed")),
             "lang": ((detail.get("language") or "").split("-")[0].lower() or feed_lang),
         }
         if fields["published_at"] is None:
-            fields["published_at"] = from_struct_time(feed_updated)  # undated entry: the feed's own date
+            fields["published_at"] = parse_date(feed_updated)  # undated entry: the feed's own date
         if self.options.fetch_articles and link and not self.state.is_seen(self.item_key(self.platform, None, link)):
             request = self.request(link, self.parse_article, expect="html", meta={"entry": fields})
             return request.replace(errback=self.article_failed)

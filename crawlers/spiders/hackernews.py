@@ -11,8 +11,9 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
+from core.dates import parse_date, parse_epoch
 from crawlers.spiders.base import KindOptions, SourceSpider
-from crawlers.textutil import from_epoch, from_iso, html_to_text
+from crawlers.textutil import html_to_text
 
 
 class HackerNewsOptions(KindOptions):
@@ -32,7 +33,7 @@ class HackerNewsSpider(SourceSpider):
         opts: HackerNewsOptions = self.options  # type: ignore[assignment]
         for base in self.source.urls:
             for brand in self.brands:
-                for term in dict.fromkeys([brand.name, *brand.aliases]):  # Algolia has no OR: one query per name
+                for term in dict.fromkeys(brand.names()):  # Algolia has no OR: one query per name
                     params = {"query": term, "tags": opts.tags, "hitsPerPage": opts.hits_per_page}
                     url = f"{base.rstrip('/')}/search_by_date?{urlencode(params)}"
                     yield self.request(url, self.parse_hits, expect="json", meta={"search_url": url, "page": 0})
@@ -75,7 +76,7 @@ class HackerNewsSpider(SourceSpider):
             platform_id=object_id, url=self.options.item_url.format(id=object_id),  # type: ignore[attr-defined]
             title=hit.get("title") or (hit.get("story_title") if is_comment else None),
             text=text, author=hit.get("author"),
-            published_at=from_epoch(hit.get("created_at_i")) or from_iso(hit.get("created_at")),
+            published_at=parse_epoch(hit.get("created_at_i")) or parse_date(hit.get("created_at")),
             in_reply_to=self.reply_id(str(parent)) if is_comment and parent else None,
             thread_id=self.reply_id(str(story)) if story else None,
             engagement={"points": int(hit.get("points") or 0), "comments": int(hit.get("num_comments") or 0)},

@@ -13,8 +13,9 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
+from core.dates import parse_date
 from crawlers.spiders.base import KindOptions, SourceSpider
-from crawlers.textutil import from_iso, html_to_text
+from crawlers.textutil import html_to_text
 
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
@@ -48,7 +49,7 @@ class MastodonSpider(SourceSpider):
                 yield self.api_request(url, base, "timeline")
             if opts.search:
                 for brand in self.brands:
-                    for term in [brand.name, *brand.aliases]:
+                    for term in brand.names():
                         params = {"q": term, "type": "statuses", "limit": opts.limit, "resolve": "false"}
                         url = f"{base}/api/v2/search?{urlencode(params)}"
                         yield self.api_request(url, base, "search", {"search_url": url, "offset": 0})
@@ -121,7 +122,7 @@ class MastodonSpider(SourceSpider):
         return self.make_item(
             platform_id=f"{host}:{status['id']}", url=status.get("url") or status.get("uri"),
             text=text, author=acct, author_reach=account.get("followers_count"),
-            published_at=from_iso(status.get("created_at")), lang=status.get("language"),
+            published_at=parse_date(status.get("created_at")), lang=status.get("language"),
             in_reply_to=self.reply_id(f"{host}:{parent}") if parent else None,
             engagement={"favourites": int(status.get("favourites_count") or 0),
                         "reblogs": int(status.get("reblogs_count") or 0),

@@ -12,8 +12,9 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
+from core.config import or_query
+from core.dates import parse_epoch
 from crawlers.spiders.base import KindOptions, SourceSpider
-from crawlers.textutil import from_epoch
 
 
 class RedditOptions(KindOptions):
@@ -43,7 +44,7 @@ class RedditSpider(SourceSpider):
         for base in self.source.urls:
             base = base.rstrip("/")
             for brand in self.brands:
-                query = " OR ".join(f'"{t}"' if " " in t else t for t in [brand.name, *brand.aliases])
+                query = or_query(brand.names())
                 for path in [f"/r/{sub}/search.json" for sub in opts.subreddits] or ["/search.json"]:
                     params = {"q": query, "sort": "new", "limit": opts.limit, "raw_json": 1,
                               **({"restrict_sr": 1} if opts.subreddits else {})}
@@ -87,7 +88,7 @@ class RedditSpider(SourceSpider):
             platform_id=str(post.get("name") or f"t3_{post.get('id')}"),
             url=response.urljoin(str(post.get("permalink") or "")) if post.get("permalink") else post.get("url"),
             title=post.get("title"), text=post.get("selftext") or "", author=post.get("author"),
-            published_at=from_epoch(post.get("created_utc")),
+            published_at=parse_epoch(post.get("created_utc")),
             engagement={"score": int(post.get("score") or 0), "comments": int(post.get("num_comments") or 0)},
         )
 
@@ -113,7 +114,7 @@ class RedditSpider(SourceSpider):
                 platform_id=str(comment.get("name") or f"t1_{comment.get('id')}"),
                 url=response.urljoin(str(comment["permalink"])) if comment.get("permalink") else None,
                 text=comment.get("body") or "", author=comment.get("author"),
-                published_at=from_epoch(comment.get("created_utc")),
+                published_at=parse_epoch(comment.get("created_utc")),
                 in_reply_to=self.reply_id(str(comment["parent_id"])) if comment.get("parent_id") else None,
                 thread_id=thread, engagement={"score": int(comment.get("score") or 0)},
             )

@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
+from core.dates import parse_date
 from crawlers.extraction import extract_article
 from crawlers.spiders.base import KindOptions, SourceSpider
-from crawlers.textutil import from_iso, html_to_text
+from crawlers.textutil import html_to_text
 
 
 class Selectors(BaseModel):
@@ -142,7 +143,7 @@ class WebSpider(SourceSpider):
                 first_id = first_id or platform_id
                 author = " ".join(post.css(sel.author).getall()).strip() or None
                 text = html_to_text("\n".join(post.css(sel.text).getall()))
-                published = from_iso(post.css(sel.date).get())
+                published = parse_date(post.css(sel.date).get())
                 reply_raw = (post.css(sel.reply_to).get() or "").strip() if sel.reply_to else ""
             except ValueError as exc:
                 self.bad_input(response, "malformed_post", exc)

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from ascolto.config import Config, config_from_dict
-from ascolto.model import Mention
+from core.config import Config, config_from_dict
+from core.model import Mention
 from storage import MentionStore, open_store
 
 _ids = itertools.count()

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from alerts.channels import DeliveryError, send_webhook
-from ascolto.config import WebhookChannel
+from core.config import WebhookChannel
 from tests.alerts.test_notify import event
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from alerts.engine import evaluate_rules
 from alerts.notify import Dispatcher
+from ascolto.paths import data_dir
 from tests.alerts.conftest import make_config, mention, steady_history
 
 NOW = datetime(2026, 3, 10, 14, 50, tzinfo=UTC)
@@ -39,12 +40,11 @@ def test_spike_and_unanswered_are_persisted_and_delivered(store, smtp_server, tm
     assert len(spike_event.sample_ids) == 3 and "#velorafail" in spike_event.top_terms
     assert store.get_alert(spike_event.id) is not None
 
-    dispatcher = Dispatcher(config, tmp_path / "outbox", "http://127.0.0.1:8765/", retry_delays=())
+    dispatcher = Dispatcher(config, tmp_path / "outbox", "http://127.0.0.1:8765/", retry_delays=(),
+                            files_dir=data_dir())
     assert dispatcher.enqueue(events) == 3
     report = dispatcher.flush()
     assert (report.delivered, report.failed, report.pending) == (3, 0, 0)
-
-    from ascolto.paths import data_dir
 
     lines = [json.loads(x) for x in (data_dir() / "alerts.jsonl").read_text().splitlines()]
     assert {x["alert"]["rule"] for x in lines} == {"spike", "unanswered"}

@@ -15,8 +15,8 @@ import pytest
 from alerts.channels import SIGNATURE_HEADER
 from alerts.messages import slack_escape
 from alerts.notify import Dispatcher, quiet_until
-from ascolto.config import QuietHours
-from ascolto.model import AlertEvent
+from core.config import QuietHours
+from core.model import AlertEvent
 from tests.alerts.conftest import make_config
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

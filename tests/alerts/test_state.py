@@ -8,7 +8,7 @@ from pathlib import Path
 from alerts.engine import evaluate_rules
 from alerts.findings import Finding
 from alerts.state import acknowledge, apply_findings, transition_of
-from ascolto.config import AlertRule
+from core.config import AlertRule
 from storage import open_store
 from tests.alerts.conftest import make_config, mention, steady_history
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from crawlers.runner import crawl_in_subprocess
+from ascolto.commands.crawl import crawl_in_subprocess
 
 Reply = tuple[int, dict[str, str], bytes]
 Handler = Callable[["Hit"], Reply]

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ascolto.model import mention_id
+from core.model import mention_id
 from tests.crawlers.conftest import CrawlEnv, FixtureServer, Hit, Reply, query, source
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from ascolto.config import config_from_dict
+from ascolto.commands.crawl import crawl_in_subprocess
 from ascolto.demo_site import demo_config_dict, start_demo_site
 from ascolto.demo_site.world import generate_world
-from crawlers.runner import crawl_in_subprocess
+from core.config import config_from_dict
 from tests.crawlers.conftest import FAST
 
 NOW = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ascolto.config import ConfigError, config_from_dict
+from core.config import ConfigError, config_from_dict
 from crawlers.runner import select_sources, spider_classes, validate_sources
 from tests.crawlers.conftest import BRANDS, source
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ascolto.config import ConfigError, load_config
+from core.config import ConfigError, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 

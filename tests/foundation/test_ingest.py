@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ascolto.config import config_from_dict
-from ascolto.ingest import Ingestor
+from core.config import config_from_dict
+from ingest import Ingestor
 from storage import MentionFilter, open_store
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -48,7 +48,7 @@ def test_ingest_matches_brands_analyses_and_stores(store) -> None:
 
 def test_bad_items_are_rejected_with_reasons_and_the_batch_is_kept(store, ascolto_home: Path) -> None:
     good = item(url="https://a.example/ok", text="Velora Mobile: perché la fattura è doppia?")
-    report = Ingestor(store, CONFIG, now=NOW).ingest([
+    report = Ingestor(store, CONFIG, now=NOW, rejects_dir=ascolto_home / "rejects").ingest([
         "not an object",
         item(text=""),
         item(url="javascript:alert(1)", text="Velora"),
@@ -91,7 +91,7 @@ def test_ingest_is_idempotent(store) -> None:
 def test_owned_replies_mark_the_complaint_answered(store) -> None:
     complaint = item(platform="mastodon", platform_id="100", text="@velora la mia linea è morta da ieri",
                      author="mario", url="https://m.example/@mario/100")
-    from ascolto.model import mention_id
+    from core.model import mention_id
 
     parent_id = mention_id("mastodon", "100", None)
     reply = item(platform="mastodon", platform_id="101", text="Velora: ci scusi Mario, ci scriva in privato",

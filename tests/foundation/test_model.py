@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from ascolto.model import Mention, content_hash, mention_id
-from ascolto.timebuckets import bucket_start, bucket_starts, parse_interval
-from ascolto.urls import canonical_url
+from core.model import Mention, content_hash, mention_id
+from core.timebuckets import bucket_start, bucket_starts, parse_interval
+from core.urls import canonical_url
 
 
 def test_ids_are_stable_and_prefer_the_platform_id() -> None:

@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ascolto.model import AlertEvent, Mention
+from core.model import AlertEvent, Mention
 from storage import MentionFilter, open_store
 from storage.sqlite_schema import LATEST
 

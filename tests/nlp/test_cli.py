@@ -12,8 +12,9 @@ from types import ModuleType
 
 import pytest
 
-from nlp import cli_classify as classify
-from nlp import cli_evaluate, cli_train
+from ascolto.commands import classify
+from ascolto.commands import evaluate as cli_evaluate
+from ascolto.commands import train as cli_train
 
 REPO = Path(__file__).resolve().parents[2]
 FIELDS = {"id", "lang", "sentiment", "sentiment_score", "intent", "complaint", "complaint_score", "topics"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from ascolto.model import Mention, content_hash
+from core.model import Mention, content_hash
 
 T0 = datetime(2026, 9, 28, 23, 30, tzinfo=UTC)  # late on a Monday, near a month's end
 BRANDS = ("Velora", "Acqua Viva", "Nordbank", "Café Rosé")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ascolto.model import AlertEvent, Mention
+from core.model import AlertEvent, Mention
 from storage.base import MentionFilter, MentionStore
 
 T0 = datetime(2026, 11, 16, 8, tzinfo=UTC)  # a Monday

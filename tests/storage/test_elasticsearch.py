@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from ascolto.model import Mention
+from core.model import Mention
 from storage import open_store
 from storage.base import MentionFilter
 from storage.elasticsearch import ElasticsearchStore
@@ -72,7 +73,7 @@ def test_bad_documents_fail_one_by_one_and_the_rest_is_indexed(es_url: str) -> N
 
 def test_unreachable_server_spools_and_open_still_works(ascolto_home: object) -> None:
     url = f"http://127.0.0.1:{free_port()}/?index_prefix=down"
-    with ElasticsearchStore(url) as store:
+    with ElasticsearchStore(url, spool_dir=Path(str(ascolto_home)) / "spool") as store:
         result = store.upsert([mention(1), mention(2)])
         assert (result.inserted, result.spooled, result.failed) == (0, 2, [])
         assert len(store.spool) == 2 and store.flush_spool() == 2

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ascolto.config import config_from_dict
-from ascolto.model import AlertEvent, Mention
+from core.config import config_from_dict
+from core.model import AlertEvent, Mention
 from storage import open_store
 from storage.base import MentionFilter
 from tests.storage.es_server import drop_prefix

@@ -13,8 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from ascolto.model import Mention
-from storage.base import MentionFilter, MentionStore
+from core.model import Mention
+from storage.analytics import MentionAnalytics as MentionStore  # the generic answers: the dashboard analytics'
+from storage.base import MentionFilter
 from storage.sqlite import SQLiteStore
 from storage.sqlite_schema import LATEST
 
@@ -248,8 +249,8 @@ def test_brand_search_and_newest_texts_equal_the_general_query(busy: SQLiteStore
 
 @pytest.mark.parametrize("interval", ["15m", "1h", "7h", "1d", "1w"])
 def test_happiness_trend_groups_each_bucket_into_its_day(interval: str) -> None:
-    from ascolto.timebuckets import bucket_start, bucket_starts
     from ascolto.web.metrics import happiness_trend, net_sentiment
+    from core.timebuckets import bucket_start, bucket_starts
 
     rng = random.Random(interval)
     axis = bucket_starts(T0, T0 + timedelta(days=9), interval)

@@ -1,4 +1,4 @@
-"""`ascolto ingest --input FILE.jsonl`: mentions from exports or other tools (fields as in ascolto.model.Mention;
+"""`ascolto ingest --input FILE.jsonl`: mentions from exports or other tools (fields as in core.model.Mention;
 analysis fields optional). Bad lines are reported with their line number and kept in the rejects file."""
 
 from __future__ import annotations
@@ -8,11 +8,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ascolto.context import add_config_argument, config_path, load_config_or_exit, open_store_for
-from ascolto.ingest import Ingestor, IngestReport
+from ascolto.commands.options import positive_int
+from ascolto.context import add_config_argument, config_path, ingestor_for, load_config_or_exit, open_store_for
 from ascolto.progress import Progress
+
+if TYPE_CHECKING:
+    from ingest import Ingestor, IngestReport
 
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -23,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_config_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=positive_int, default=500)
     parser.epilog = "Exit status: 0 all ingested, 1 some lines rejected (the rest stored), 2 unusable input or config."
 
 
@@ -45,11 +48,13 @@ def run(args: argparse.Namespace) -> int:
     if args.input != "-" and not Path(args.input).is_file():
         print(f"ascolto ingest: {args.input}: no such file", file=sys.stderr)
         return EXIT_UNUSABLE
+    from ingest import IngestReport
+
     config = load_config_or_exit(args) if config_path(args) else None
     store = open_store_for(args, config)
     total = IngestReport()
     parse_errors = IngestReport()
-    ingestor = Ingestor(store, config, batch_size=args.batch_size)
+    ingestor = ingestor_for(store, config, batch_size=args.batch_size)
     progress = Progress("ingest", unit="items")
     try:
         batch: list[Any] = []

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ascolto.timebuckets import parse_interval
+from core.timebuckets import parse_interval
 
 
 class ConfigError(Exception):
@@ -40,21 +40,24 @@ class Brand(_Strict):
     def _hashtags(cls, v: list[str]) -> list[str]:
         return [h if h.startswith("#") else "#" + h for h in v]
 
-    @field_validator("query")
-    @classmethod
-    def _query_parses(cls, v: str) -> str:
-        if v.strip():
-            from nlp.query import parse_query
+    def names(self) -> list[str]:
+        """What the brand is called: its name and aliases (search APIs are asked for these)."""
+        return [self.name, *self.aliases]
 
-            parse_query(v)  # raises QuerySyntaxError (a ValueError) with position and expected token
-        return v
+    def words(self) -> list[str]:
+        """Every word that stands for the brand: names, aliases, @handles and #hashtags."""
+        return [*self.names(), *self.handles, *self.hashtags]
 
     def effective_query(self) -> str:
         """The brand's query; when none is written, any of its names, handles or hashtags."""
         if self.query.strip():
             return self.query
-        terms = [self.name, *self.aliases, *self.handles, *self.hashtags]
-        return " OR ".join(f'"{t}"' if " " in t else t for t in terms)
+        return or_query(self.words())
+
+
+def or_query(terms: list[str]) -> str:
+    """Terms joined by OR in the brand query language (and the search APIs'): phrases quoted."""
+    return " OR ".join(f'"{t}"' if " " in t else t for t in terms)
 
 
 SourceKind = Literal["feed", "web", "reddit", "mastodon", "hackernews", "appstore"]

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from alerts.state import acknowledge
+from ascolto.commands.options import positive_int
 from ascolto.context import add_config_argument, config_path, load_config_or_exit, open_store_for
 
 
@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="only alerts with this status (repeatable)")
     listing.add_argument("--brand", help="only alerts of this brand")
     listing.add_argument("--rule", help="only alerts of this rule")
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--limit", type=positive_int, default=100)
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     ack = sub.add_parser("ack", help="acknowledge an alert (it still resolves when things are back to normal)")
     ack.add_argument("id", help="alert id (see `ascolto alerts list`)")
@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from alerts.state import acknowledge
+
     config = load_config_or_exit(args) if config_path(args) else None
     store = open_store_for(args, config)
     try:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
-from nlp.analyzer import get_analyzer
+from ascolto.progress import Progress
 
 CHUNK = 2000
 PROGRESS_SECONDS = 5.0
@@ -57,9 +56,11 @@ def _lines(handle: IO[bytes]) -> Iterator[tuple[int, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nlp.analyzer import get_analyzer
+
     analyzer = get_analyzer()
     good = bad = 0
-    started = last_report = time.monotonic()
+    progress = Progress("classified", unit="mentions", every=PROGRESS_SECONDS)
     with ExitStack() as stack:
         try:
             source = sys.stdin.buffer if args.input == "-" else stack.enter_context(open(args.input, "rb"))
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             for record, analysis in zip(pending, results, strict=True):
                 sink.write(json.dumps({"id": record["id"], **analysis.to_dict()}) + "\n")
             good += len(pending)
+            progress.advance(len(pending))
             pending.clear()
 
         for number, line in _lines(source):
@@ -86,12 +88,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{args.input}:{number}: skipped: {exc}", file=sys.stderr)
             if len(pending) >= CHUNK:
                 flush()
-                if time.monotonic() - last_report >= PROGRESS_SECONDS:
-                    last_report = time.monotonic()
-                    rate = good / (last_report - started)
-                    print(f"classified {good} mentions ({rate:.0f}/s)", file=sys.stderr)
         if pending:
             flush()
-    elapsed = time.monotonic() - started
+    elapsed = progress.elapsed()
     print(f"classified {good} mentions, skipped {bad} bad lines in {elapsed:.1f}s", file=sys.stderr)
     return 1 if args.strict and bad else 0

@@ -13,12 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from nlp import datasets, training
-from nlp.evaluation import evaluate
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=datasets.DEFAULT_DATA,
+    parser.add_argument("--data", type=Path, default=None,
                         help="the shared labelled data directory (default: ../shared/data beside the repo)")
     parser.add_argument("--models", type=Path, default=None,
                         help="evaluate models trained with `ascolto train --holdout --output DIR`")
@@ -26,9 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nlp import datasets, training
+    from nlp.evaluation import evaluate
+
     started = time.monotonic()
     try:
-        corpus = datasets.load(args.data, holdout=True)
+        corpus = datasets.load(args.data or datasets.DEFAULT_DATA, holdout=True)
     except (FileNotFoundError, ValueError) as exc:
         print(f"ascolto evaluate: {exc}", file=sys.stderr)
         return 2

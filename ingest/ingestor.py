@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ascolto.config import Config
-from ascolto.model import Mention, content_hash, mention_id, utc
-from ascolto.paths import state_dir
-from ascolto.urls import canonical_url, is_on_domain
+from core.config import Config
+from core.dates import parse_date
+from core.model import Mention, content_hash, mention_id
+from core.urls import canonical_url
+from ingest.brands import BrandMatcher
 from nlp import Analyzer, get_analyzer
-from nlp.query import TextIndex, parse_query
 from storage import MentionStore
 
 log = logging.getLogger(__name__)
@@ -62,37 +63,25 @@ class IngestReport:
 
 
 def parse_time(value: Any, name: str) -> datetime:
-    if isinstance(value, datetime):
-        return utc(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            raise RejectedItem(f"{name}: timestamp out of range: {value!r}") from None
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-        try:
-            return utc(datetime.fromisoformat(text))
-        except ValueError:
-            pass
-        try:
-            return utc(parsedate_to_datetime(text))
-        except (TypeError, ValueError, IndexError):
-            pass
-    raise RejectedItem(f"{name}: not a date (ISO 8601, RFC 2822 or epoch seconds): {str(value)[:60]!r}")
+    parsed = parse_date(value)
+    if parsed is None:
+        raise RejectedItem(f"{name}: not a date (ISO 8601, RFC 2822 or epoch seconds): {str(value)[:60]!r}")
+    return parsed
 
 
 class Ingestor:
-    """Turns raw items (crawler output, exports) into stored, analysed mentions."""
+    """Turns raw items (crawler output, exports) into stored, analysed mentions. Rejected items are kept in
+    `rejects_dir` (the shell passes `$ASCOLTO_HOME/rejects`; by default the system's temporary folder)."""
 
     def __init__(
         self, store: MentionStore, config: Config | None = None, *, analyzer: Analyzer | None = None,
-        batch_size: int = 500, now: datetime | None = None,
+        batch_size: int = 500, now: datetime | None = None, rejects_dir: Path | None = None,
     ) -> None:
         self.store, self.config, self.batch_size = store, config, batch_size
         self._analyzer = analyzer
         self._now = now
-        self._queries = [(b, parse_query(b.effective_query())) for b in config.brands] if config else []
+        self.rejects_dir = rejects_dir or Path(tempfile.gettempdir()) / "ascolto-rejects"
+        self.matcher = BrandMatcher(config.brands if config else [])
 
     @property
     def analyzer(self) -> Analyzer:
@@ -161,7 +150,8 @@ class Ingestor:
             data["first_reply_at"] = parse_time(data["first_reply_at"], "first_reply_at")
         data["content_hash"] = content_hash(f"{data.get('title') or ''} {text}")
         data["brands"] = self._brands(data)
-        data["is_owned"] = bool(data.get("is_owned")) or self._owned(data)
+        data["is_owned"] = bool(data.get("is_owned")) or self.matcher.is_owned(
+            str(data.get("author") or ""), data.get("url"), data["brands"])
         try:
             return Mention.model_validate(data)
         except ValidationError as exc:
@@ -177,25 +167,10 @@ class Ingestor:
             if not isinstance(given, list) or not all(isinstance(b, str) for b in given):
                 raise RejectedItem("brands: expected a list of brand names")
             return sorted(set(given))
-        words = TextIndex.of(f"{data.get('title') or ''}\n{data['text']}")  # built once, shared by every query
-        matched = [brand.name for brand, query in self._queries if query.matches_index(words)]
+        matched = self.matcher.matching(data.get("title"), data["text"])
         if not matched:
             raise RejectedItem("brands: none given and no brand query matches the text")
         return matched
-
-    def _owned(self, data: dict[str, Any]) -> bool:
-        if not self.config:
-            return False
-        author = str(data.get("author") or "").lower().lstrip("@")
-        for name in data["brands"]:
-            brand = next((b for b in self.config.brands if b.name == name), None)
-            if brand is None:
-                continue
-            if author and author in {a.lower().lstrip("@") for a in brand.owned_accounts}:
-                return True
-            if data.get("url") and brand.owned_domains and is_on_domain(data["url"], brand.owned_domains):
-                return True
-        return False
 
     def _deduplicate(self, mentions: list[Mention], report: IngestReport) -> list[Mention]:
         """Same id: one mention. Same long text under another id: a copy linked to the first, not counted twice."""
@@ -232,12 +207,12 @@ class Ingestor:
             m.lang, m.sentiment, m.sentiment_score = a.lang, a.sentiment, a.sentiment_score  # type: ignore[assignment]
             m.intent, m.complaint_score, m.topics = a.intent, a.complaint_score, list(a.topics)  # type: ignore[assignment]
 
-    @staticmethod
-    def reject(report: IngestReport, reason: str, item: Any) -> None:
+    def reject(self, report: IngestReport, reason: str, item: Any) -> None:
         report.rejected += 1
         report.reasons[reason.split(":")[0]] += 1
         log.warning("rejected item: %s", reason)
-        path = state_dir("rejects") / f"rejects-{datetime.now(UTC):%Y%m%d}.jsonl"
+        self.rejects_dir.mkdir(parents=True, exist_ok=True)
+        path = self.rejects_dir / f"rejects-{datetime.now(UTC):%Y%m%d}.jsonl"
         with path.open("a", encoding="utf-8") as out:  # kept, so that nothing is lost
             out.write(json.dumps({"reason": reason, "item": item}, default=str, ensure_ascii=False)[:200_000] + "\n")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from ascolto.model import utc
+from core.dates import utc
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MONDAY_EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # buckets of a week start on Monday 00:00 UTC

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.dates import utc
+from core.text import fold, tokens
 
 Sentiment = Literal["negative", "neutral", "positive"]
 Intent = Literal["complaint", "question", "praise", "other"]
@@ -21,13 +24,6 @@ PLATFORMS: tuple[str, ...] = (
 MAX_TEXT_CHARS = 100_000  # hostile or huge bodies are cut, never allowed to stall a batch
 
 
-def utc(value: datetime) -> datetime:
-    """Return `value` as an aware UTC datetime (naive values are taken to be UTC already)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, less tab and newline
 
 
@@ -37,14 +33,9 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", _CONTROL.sub("", value))[:MAX_TEXT_CHARS]
 
 
-_WORDS = re.compile(r"\w+", re.UNICODE)
-
-
 def content_hash(text: str) -> str:
     """Fingerprint of a text as syndicated across sources: case, accents, punctuation and spacing ignored."""
-    from nlp.text import fold  # the one case- and accent-folding
-
-    words = _WORDS.findall(fold(text))
+    words = tokens(fold(text))
     return hashlib.sha1(" ".join(words).encode()).hexdigest()[:20]
 
 

@@ -1,4 +1,6 @@
-"""Text normalisation shared by every model: the same function at training and at prediction time.
+"""The one text folding and tokenizing, shared by every stage: `fold` (case and accents), `tokens` (the words a
+query, a store's full-text index and a content fingerprint see), and the models' normalisation (the same function at
+training and at prediction time).
 
 Why each step: social text carries handles, URLs, numbers, HTML remnants and elongated words that are noise
 for a linear model; negation flips the meaning of the words after it ("not happy"), so those words get a
@@ -23,7 +25,8 @@ _EMOTICONS = (
     (re.compile(r"(?::|;|=)-?[)\]dDpP]|<3|\^\^|\^_\^"), " emo_pos "),
     (re.compile(r"(?::|;|=)'?-?[(\[/\\]|:-?\|"), " emo_neg "),
 )
-_WORD = re.compile(r"[#]?\w+|[!?]+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"[#]?\w+|[!?]+|[^\w\s]", re.UNICODE)  # the models' tokens: words, !? runs, punctuation
+_SIGNED_WORD = re.compile(r"([#@]?)(\w+)", re.UNICODE)  # a word, with the # or @ that may precede it
 _NEGATORS = frozenset((
     "not", "no", "never", "nor", "cannot", "cant", "dont", "didnt", "doesnt", "isnt", "wasnt", "wont", "arent",
     "havent", "hasnt", "couldnt", "shouldnt", "wouldnt",
@@ -89,3 +92,16 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     return unicodedata.normalize("NFKD", text.casefold()).translate(_DROP_COMBINING)
+
+
+def signed_tokens(text: str) -> list[tuple[str, str]]:
+    """(sign, word) pairs: the words of `text` (letters, digits, underscore), each with a leading '#' or '@' or ''."""
+    return _SIGNED_WORD.findall(text)
+
+
+def tokens(text: str, *, split_underscore: bool = False) -> list[str]:
+    """The words of `text`; with `split_underscore`, letters and digits only (like FTS5's unicode61 tokenizer)."""
+    words = [word for _, word in _SIGNED_WORD.findall(text)]
+    if split_underscore:
+        return [part for word in words for part in word.split("_") if part]
+    return words

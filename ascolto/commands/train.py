@@ -8,15 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from nlp import datasets, training
-
 log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=datasets.DEFAULT_DATA,
+    parser.add_argument("--data", type=Path, default=None,
                         help="the shared labelled data directory (default: ../shared/data beside the repo)")
-    parser.add_argument("--output", type=Path, default=training.MODEL_DIR,
+    parser.add_argument("--output", type=Path, default=None,
                         help="where to write the models (default: nlp/models, what ships)")
     parser.add_argument("--holdout", action="store_true",
                         help="train on the training split only (what `ascolto evaluate` measures); "
@@ -24,14 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nlp import datasets, training
+
     started = time.monotonic()
     try:
-        corpus = datasets.load(args.data, holdout=args.holdout)
+        corpus = datasets.load(args.data or datasets.DEFAULT_DATA, holdout=args.holdout)
     except (FileNotFoundError, ValueError) as exc:
         print(f"ascolto train: {exc}", file=sys.stderr)
         return 2
     models = training.Trainer(corpus).all()
-    for path in training.save(models, args.output):
+    for path in training.save(models, args.output or training.MODEL_DIR):
         size = path.stat().st_size
         print(f"wrote {path} ({size / 1024:.0f} KiB)", file=sys.stderr)
     print(f"trained {len(models)} models in {time.monotonic() - started:.0f}s", file=sys.stderr)

@@ -1,0 +1,63 @@
+"""`ascolto crawl`: crawl the configured sources once (crawlers.runner) and print per-source progress (stderr) and a
+summary. `crawl_in_subprocess` runs this command in a child process, for callers that crawl more than once per
+process (the demo, the scheduler): the Twisted reactor cannot be restarted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ascolto.context import EXIT_CONFIG, add_config_argument, load_config_or_exit, store_location
+from ascolto.paths import data_dir
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    parser.add_argument("--source", action="append", metavar="NAME", help="crawl only this source (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.config import ConfigError
+    from crawlers.runner import crawl, print_table, select_sources, validate_sources
+
+    config = load_config_or_exit(args)
+    try:
+        sources = select_sources(config, args.source)
+        validate_sources(sources)
+    except ConfigError as exc:
+        print(f"ascolto: invalid configuration\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not sources:
+        print("ascolto crawl: no sources configured", file=sys.stderr)
+    level = "DEBUG" if args.verbose else "WARNING" if args.quiet or args.json else "INFO"
+    summary = crawl(config, sources, store_location(args, config), data_dir(), level)
+    if args.json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print_table(summary)
+    return 0
+
+
+def crawl_in_subprocess(config_path: str | Path, store: str, sources: Sequence[str] | None = None,
+                        env: dict[str, str] | None = None, timeout: float | None = None) -> dict[str, Any]:
+    """Run `ascolto crawl --json` in a child process; return its summary (RuntimeError when it fails)."""
+    command = [sys.executable, "-m", "ascolto", "--store", str(store), "crawl", "--config", str(config_path), "--json"]
+    for name in sources or ():
+        command += ["--source", name]
+    child_env = {**os.environ, **(env or {})}
+    root = str(Path(__file__).resolve().parents[2])
+    child_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, child_env.get("PYTHONPATH")) if p)
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"crawl exited with status {done.returncode}: {done.stderr[-2000:]}")
+    lines = [line for line in done.stdout.splitlines() if line.strip().startswith("{")]
+    if not lines:
+        raise RuntimeError(f"crawl printed no summary: {done.stderr[-2000:]}")
+    return json.loads(lines[-1])
