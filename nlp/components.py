@@ -14,8 +14,7 @@ Models are the shipped, pickle-free files in nlp/models (or `models_dir` in the 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -270,46 +269,33 @@ def make_topics(nlp: Language, name: str, models_dir: str, model: str, threshold
 
 
 # ---------------------------------------------------------------------------------------------- intent
-class IntentComponent:
-    """complaint (complaint score >= threshold) > question (a '?' or a question word first) > praise (positive
-    sentiment above `praise_threshold`) > other."""
+class IntentComponent(ModelComponent):
+    """complaint / question / praise / other from the learned intent model. A mention is a complaint when the
+    blend `complaint_blend * complaint_score + (1 - complaint_blend) * P(intent = complaint)` reaches
+    `complaint_threshold` (so the complaint flag and complaint_score agree); otherwise the likeliest other intent."""
 
-    def __init__(self, name: str, complaint_threshold: float, praise_threshold: float,
-                 is_question: Callable[[str], bool]) -> None:
-        self.name = name
-        self.complaint_threshold, self.praise_threshold = complaint_threshold, praise_threshold
-        self.is_question = is_question
+    def __init__(self, name: str, models_dir: str, model: str, complaint_threshold: float,
+                 complaint_blend: float) -> None:
+        super().__init__(name, models_dir)
+        self.model_key, self.complaint_threshold, self.complaint_blend = model, complaint_threshold, complaint_blend
 
-    def __call__(self, doc: Doc) -> Doc:
-        if not doc._.has_content:
-            intent = "other"
-        elif doc._.complaint_score >= self.complaint_threshold:
-            intent = "complaint"
-        elif self.is_question(text_of(doc)):
-            intent = "question"
-        elif doc._.sentiment == "positive" and doc._.sentiment_score >= self.praise_threshold:
-            intent = "praise"
-        else:
-            intent = "other"
-        doc._.intent = intent
-        doc.cats.update({f"intent_{i}": float(i == intent) for i in INTENTS})
-        return doc
-
-
-@Language.factory("ascolto_intent", default_config={"complaint_threshold": 0.5, "praise_threshold": 0.1})
-def make_intent(nlp: Language, name: str, complaint_threshold: float, praise_threshold: float) -> IntentComponent:
-    return IntentComponent(name, complaint_threshold, praise_threshold, is_question)
+    def process(self, docs: list[Doc]) -> None:
+        model = self.models[self.model_key]
+        probs = model.predict_proba(model.inputs(batch_features(docs), [text_of(doc) for doc in docs]))
+        probs = probs[:, [model.classes.index(i) for i in INTENTS]]
+        scores = np.array([doc._.complaint_score for doc in docs], dtype=np.float64)
+        complaint = self.complaint_blend * scores + (1 - self.complaint_blend) * probs[:, 0]
+        others = probs[:, 1:].argmax(axis=1) + 1
+        for doc, row, blended, other in zip(docs, probs, complaint, others, strict=True):
+            doc.cats.update({f"intent_{i}": float(p) for i, p in zip(INTENTS, row, strict=True)})
+            if not doc._.has_content:
+                doc._.intent = "other"
+            else:
+                doc._.intent = "complaint" if blended >= self.complaint_threshold else INTENTS[int(other)]
 
 
-_QUESTION_START = re.compile(
-    r"^(?:come|quando|dove|perche|quanto|quanta|quanti|quale|quali|qual|chi|cosa|posso|possiamo|potete|"
-    r"sapete|e possibile|c'e|ci sono|avete|fate|serve|how|what|when|where|why|which|who|can|could|do|does|did|"
-    r"is|are|will|would|should|any ?one|anybody|is there)\b"
-)
-
-
-def is_question(text: str) -> bool:
-    if "?" in text:
-        return True
-    words = fold(text.strip()).split(None, 3)
-    return bool(words) and bool(_QUESTION_START.match(" ".join(words[:3])))
+@Language.factory("ascolto_intent", default_config={"models_dir": "", "complaint_threshold": 0.5,
+                                                    "complaint_blend": 0.5})
+def make_intent(nlp: Language, name: str, models_dir: str, model: str, complaint_threshold: float,
+                complaint_blend: float) -> IntentComponent:
+    return IntentComponent(name, models_dir, model, complaint_threshold, complaint_blend)

@@ -2,7 +2,9 @@
 
 Options a recipe can turn on: `nb_scaling` (NB-LR, Wang & Manning 2012: each one-vs-rest column learns on features
 scaled by their naive-Bayes log-count ratio; the ratio is folded into the coefficients, so prediction is the same
-single product) and `lexicon` (the model also reads nlp.lexicon's dense VADER scores, appended by `inputs`).
+single product), `lexicon` (the model also reads nlp.lexicon's dense VADER scores, appended by `inputs`),
+`questions` (nlp.lexicon's two question cues) and `embeddings` (nlp.embeddings' static sentence vector, times
+this weight; 0 = not read).
 
 A model is a linear classifier's coefficients and nothing else, stored as int8-quantised arrays in a .npz plus
 a JSON header: loading never unpickles anything (np.load with allow_pickle=False), so a shipped file can't run
@@ -21,17 +23,19 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from nlp import embeddings as static
 from nlp.features import N_FEATURES
-from nlp.lexicon import LEXICON_FEATURES, lexicon_features
+from nlp.lexicon import LEXICON_FEATURES, QUESTION_FEATURES, lexicon_features, question_features
 
 
 class LinearModel:
     """Logistic regression: one column for binary tasks; several classes: multinomial, or one-vs-rest NB-LR."""
 
     def __init__(self, name: str, C: float = 3.0, class_weight: str | None = None, seed: int = 13,
-                 nb_scaling: bool = False, lexicon: bool = False) -> None:
+                 nb_scaling: bool = False, lexicon: bool = False, questions: bool = False,
+                 embeddings: float = 0.0) -> None:
         self.name, self.C, self.class_weight, self.seed = name, C, class_weight, seed
-        self.nb_scaling, self.lexicon = nb_scaling, lexicon
+        self.nb_scaling, self.lexicon, self.questions, self.embeddings = nb_scaling, lexicon, questions, embeddings
         self.classes: list[str] = []
         self.coef = np.zeros((0, self.n_features), dtype=np.float32)  # (n_columns, n_features)
         self.intercept = np.zeros(0, dtype=np.float32)
@@ -40,13 +44,19 @@ class LinearModel:
 
     @property
     def n_features(self) -> int:
-        return N_FEATURES + (len(LEXICON_FEATURES) if self.lexicon else 0)
+        return (N_FEATURES + (len(LEXICON_FEATURES) if self.lexicon else 0)
+                + (len(QUESTION_FEATURES) if self.questions else 0) + (static.current().dim if self.embeddings else 0))
 
     def inputs(self, X: sp.csr_matrix, texts: Sequence[str]) -> sp.csr_matrix:
         """The shared hashed features of cleaned `texts`, plus what this model alone reads."""
-        if not self.lexicon:
-            return X
-        return sp.hstack([X, lexicon_features(texts)], format="csr", dtype=np.float32)
+        blocks = [X]
+        if self.lexicon:
+            blocks.append(lexicon_features(texts))
+        if self.questions:
+            blocks.append(question_features(texts))
+        if self.embeddings:
+            blocks.append(sp.csr_matrix(self.embeddings * static.current().transform(texts)))
+        return X if len(blocks) == 1 else sp.hstack(blocks, format="csr", dtype=np.float32)
 
     # ------------------------------------------------------------------ learning
     def _estimator(self) -> LogisticRegression:
@@ -73,6 +83,13 @@ class LinearModel:
         self.intercept = intercept.astype(np.float32)
         self._coef_t = None
         return self
+
+    def calibrate(self, slope: float, offset: float) -> None:
+        """Fold a Platt map (sigmoid(slope * decision + offset)) into a binary model's coefficients."""
+        self.coef = (self.coef * np.float32(slope)).astype(np.float32)
+        self.intercept = (self.intercept * slope + offset).astype(np.float32)
+        self._coef_t = None
+        self.meta["platt"] = [round(slope, 6), round(offset, 6)]
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:
         # (n_features, k) row-major: scipy multiplies a CSR matrix by it without copying 2**19 x k floats
@@ -107,7 +124,7 @@ class LinearModel:
         np.savez_compressed(path, coef=quantised, scale=scale.astype(np.float32), intercept=self.intercept)
         header = {"name": self.name, "classes": self.classes, "n_features": self.n_features, "C": self.C,
                   "class_weight": self.class_weight, "nb_scaling": self.nb_scaling, "lexicon": self.lexicon,
-                  "meta": self.meta}
+                  "questions": self.questions, "embeddings": self.embeddings, "meta": self.meta}
         (directory / f"{self.name}.json").write_text(json.dumps(header, indent=1, sort_keys=True) + "\n")
         return path
 
@@ -115,7 +132,8 @@ class LinearModel:
     def load(cls, directory: Path, name: str) -> LinearModel:
         header = json.loads((directory / f"{name}.json").read_text())
         model = cls(name, header["C"], header["class_weight"], nb_scaling=header.get("nb_scaling", False),
-                    lexicon=header.get("lexicon", False))
+                    lexicon=header.get("lexicon", False), questions=header.get("questions", False),
+                    embeddings=header.get("embeddings", 0.0))
         if header["n_features"] != model.n_features:
             raise ValueError(f"model {name} was trained on {header['n_features']} features, not {model.n_features}")
         with np.load(directory / f"{name}.npz", allow_pickle=False) as arrays:

@@ -1,34 +1,45 @@
 """Training recipes: which data each shipped model learns from, with which weights. Seeded, so reproducible.
 
-    sentiment_en   3-class one-vs-rest NB-LR, balanced, reading VADER's scores too, on the airline tweets + the
-                   project's English brand-care examples. `ascolto evaluate`: 0.768 -> 0.784 macro-F1. A one-off
-                   5-fold CV on the airline tweets (not kept as a command): multinomial LR 0.751, balanced 0.762,
-                   NB-LR 0.775, NB-LR + VADER 0.784, plain TF-IDF + LR 0.705
-    polarity_it    two binary LRs (positive, negative: SENTIPOLC's opos / oneg) on SENTIPOLC + Italian examples
-    complaint      binary LR on the complaints tweets, the airline tweets (negative with a reason = complaint)
-                   and the project's Italian/English examples (SENTIPOLC's political tweets as non-complaints
-                   drowned the few Italian complaints: held-out Italian complaint F1 0.88 without, 0.63 with)
-    topics         one binary LR per care topic on the project's examples and the airline negative reasons
+Settings were chosen on dev splits inside the training parts (nlp/datasets.split with seed 7 applied to each
+training part), never on the test split `ascolto evaluate` reports; the figures are in nlp/models/README.md.
+
+    vectors        static word vectors distilled from the multilingual USE (nlp/embeddings.py), built from the
+                   words of the training texts
+    sentiment_en   3-class one-vs-rest NB-LR, balanced, reading VADER's scores and the static vectors, on the
+                   airline tweets + the project's English examples (weight 2)
+    sentiment_it   the same kind of model on every Italian set: SENTIPOLC, MultiEmotions-It, the agencies'
+                   tweets, qa4faq's questions (neutral) and the project's Italian examples (weight 2)
+    complaint      binary LR, balanced, on complaints_en (all rows), the airline tweets (negative with a reason
+                   = complaint, weight 0.5), qa4faq (no complaint) and the project's examples; its decision is
+                   Platt-scaled on a dev split, so complaint_score is a calibrated probability
+    intent         complaint / question / praise / other: one-vs-rest NB-LR reading the question cues and the
+                   static vectors, on the project's examples (weight 2) and qa4faq's questions
+    topics         one binary LR per care topic on the project's examples, qa4faq's tags and the airline
+                   negative reasons
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
 
 from core.text import clean
-from nlp.datasets import Corpus, Example
+from nlp import embeddings as static
+from nlp.datasets import Example, split
 from nlp.features import Featurizer
 from nlp.models import LinearModel, MultiLabelModel
 from nlp.topics import TOPICS
 
 log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).resolve().parent / "models"
+EMBEDDING_WEIGHT = 1.5  # the static vector's share beside the two L2-normalised n-gram blocks (dev: 1.5 > 1)
+Parts = dict[str, list[Example]]
 
 
 def _weighted(parts: Iterable[tuple[list[Example], float]]) -> tuple[list[Example], np.ndarray]:
@@ -40,67 +51,108 @@ def _weighted(parts: Iterable[tuple[list[Example], float]]) -> tuple[list[Exampl
     return examples, np.array(weights, dtype=np.float64)
 
 
+def _rows(train: Parts, name: str) -> list[Example]:
+    return train.get(name, [])
+
+
+def _sentiment(rows: list[Example]) -> list[Example]:
+    return [e for e in rows if e.sentiment]
+
+
 class Trainer:
-    """Fits every model from a Corpus' train part; features are computed once per text."""
+    """Fits the models from a dict of training parts; features are computed once per text and cached."""
 
-    def __init__(self, corpus: Corpus) -> None:
-        self.corpus = corpus
+    def __init__(self, train: Parts) -> None:
+        self.train = train
         self.featurizer = Featurizer()
+        self._cache: dict[int, sp.csr_matrix] = {}
 
-    def features(self, examples: list[Example], model: LinearModel | None = None) -> sp.csr_matrix:
+    def features(self, examples: Sequence[Example], model: LinearModel | None = None) -> sp.csr_matrix:
         texts = [clean(e.text) for e in examples]
-        features = self.featurizer.transform(texts)
-        return model.inputs(features, texts) if model is not None else features
+        missing = [i for i, e in enumerate(examples) if id(e) not in self._cache]
+        if missing:
+            block = self.featurizer.transform([texts[i] for i in missing])
+            for row, i in enumerate(missing):
+                self._cache[id(examples[i])] = block[row]
+        X = sp.vstack([self._cache[id(e)] for e in examples], format="csr") if examples else None
+        return model.inputs(X, texts) if model is not None else X
 
-    def sentiment_en(self) -> LinearModel:
-        train = self.corpus.train
-        examples, weights = _weighted([(train["airline"], 1.0), (train["brand_care_en"], 2.0)])
-        model = LinearModel("sentiment_en", C=3.0, class_weight="balanced", nb_scaling=True, lexicon=True)
-        return model.fit(self.features(examples, model), [e.sentiment or "neutral" for e in examples], weights)
+    def vectors(self) -> static.StaticEmbeddings:
+        texts = [e.text for rows in self.train.values() for e in rows]
+        return static.StaticEmbeddings.build(texts)
 
-    def polarity_it(self) -> MultiLabelModel:
-        train = self.corpus.train
-        # brand care weighs 3: held-out SENTIPOLC F 0.732 -> 0.731, Italian brand-care sentiment 0.65 -> 0.69
-        examples, weights = _weighted([(train["sentipolc"], 1.0), (train["brand_care_it"], 3.0)])
-        labels = [[name for name, flag in (("positive", e.opos), ("negative", e.oneg)) if flag] for e in examples]
-        model = MultiLabelModel("polarity_it", C=3.0, class_weight="balanced")
-        return model.fit_multilabel(self.features(examples), labels, ["positive", "negative"], weights)
+    def sentiment_en(self, parts: Sequence[str] = ("airline", "brand_care_en")) -> LinearModel:
+        weight = {"airline": 1.0, "brand_care_en": 2.0}
+        examples, w = _weighted((_sentiment(_rows(self.train, n)), weight[n]) for n in parts)
+        model = LinearModel("sentiment_en", C=3.0, class_weight="balanced", nb_scaling=True, lexicon=True,
+                            embeddings=EMBEDDING_WEIGHT)
+        return model.fit(self.features(examples, model), [e.sentiment for e in examples], w)
 
-    def complaint(self) -> LinearModel:
-        train = self.corpus.train
-        examples, weights = _weighted([
-            (train["complaints"], 1.0), (train["airline"], 0.5), (train["brand_care_it"], 2.0),
-            (train["brand_care_en"], 1.0),
-        ])
-        model = LinearModel("complaint", C=3.0, class_weight="balanced")
-        return model.fit(self.features(examples), [str(e.complaint or 0) for e in examples], weights)
+    def sentiment_it(self, parts: Sequence[str] = ("sentipolc", "multiemotions", "agencies", "qa4faq",
+                                                   "brand_care_it")) -> LinearModel:
+        weight = {"sentipolc": 1.0, "multiemotions": 1.0, "agencies": 1.0, "qa4faq": 1.0, "brand_care_it": 2.0}
+        examples, w = _weighted((_sentiment(_rows(self.train, n)), weight[n]) for n in parts)
+        model = LinearModel("sentiment_it", C=3.0, class_weight="balanced", nb_scaling=True,
+                            embeddings=EMBEDDING_WEIGHT)
+        return model.fit(self.features(examples, model), [e.sentiment for e in examples], w)
+
+    def complaint(self, parts: Sequence[str] = ("complaints", "airline", "qa4faq", "brand_care_it",
+                                                "brand_care_en")) -> LinearModel:
+        weight = {"complaints": 1.0, "airline": 0.5, "qa4faq": 1.0, "brand_care_it": 2.0, "brand_care_en": 1.0}
+        examples, w = _weighted((_rows(self.train, n), weight[n]) for n in parts)
+        model = LinearModel("complaint", C=3.0, class_weight="balanced", embeddings=EMBEDDING_WEIGHT)
+        X = self.features(examples, model)
+        y = np.array([str(e.complaint or 0) for e in examples])
+        # Platt scaling: fit on 80%, map its decisions on the other 20% to probabilities, fold the map into
+        # the model fitted on everything (balanced weights otherwise push every score towards 0.5)
+        fit_rows, dev_rows = split(list(range(len(examples))), seed=7, strata=y.tolist())
+        probe = LinearModel("probe", C=3.0, class_weight="balanced").fit(X[fit_rows], y[fit_rows], w[fit_rows])
+        platt = LogisticRegression(C=1e4).fit(probe.decision(X[dev_rows]), y[dev_rows], sample_weight=w[dev_rows])
+        model.fit(X, y, w)
+        model.calibrate(float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+        return model
+
+    def intent(self, parts: Sequence[str] = ("brand_care_it", "brand_care_en", "qa4faq")) -> LinearModel:
+        weight = {"brand_care_it": 2.0, "brand_care_en": 2.0, "qa4faq": 1.0}
+        examples, w = _weighted((_rows(self.train, n), weight[n]) for n in parts)
+        model = LinearModel("intent", C=3.0, class_weight="balanced", nb_scaling=True, questions=True,
+                            embeddings=EMBEDDING_WEIGHT)
+        return model.fit(self.features(examples, model), [e.intent or "other" for e in examples], w)
 
     def topics(self) -> MultiLabelModel:
-        train = self.corpus.train
-        negatives = [e for e in train["airline"] if e.topics is not None]
-        others = [replace(e, topics=[]) for e in train["airline"] if e.topics is None][:1500]
-        examples, weights = _weighted([
-            (train["brand_care_it"], 3.0), (train["brand_care_en"], 3.0), (negatives, 0.5), (others, 0.3),
+        airline = _rows(self.train, "airline")
+        negatives = [e for e in airline if e.topics is not None]
+        others = [replace(e, topics=[]) for e in airline if e.topics is None][:1500]
+        examples, w = _weighted([
+            (_rows(self.train, "brand_care_it"), 3.0), (_rows(self.train, "brand_care_en"), 3.0),
+            (_rows(self.train, "qa4faq"), 1.0), (negatives, 0.5), (others, 0.3),
         ])
         model = MultiLabelModel("topics", C=10.0, class_weight="balanced")
-        return model.fit_multilabel(self.features(examples), [e.topics or [] for e in examples], TOPICS, weights)
+        return model.fit_multilabel(self.features(examples), [e.topics or [] for e in examples], TOPICS, w)
 
-    def all(self) -> dict[str, LinearModel]:
+    def all(self) -> tuple[static.StaticEmbeddings, dict[str, LinearModel]]:
+        log.info("building the static vectors")
+        table = self.vectors()
+        static.use_table(table)
         models: dict[str, LinearModel] = {}
-        for name in ("sentiment_en", "polarity_it", "complaint", "topics"):
+        for name in ("sentiment_en", "sentiment_it", "complaint", "intent", "topics"):
             log.info("training %s", name)
             models[name] = getattr(self, name)()
-        return models
+        return table, models
 
 
-def save(models: dict[str, LinearModel], directory: Path = MODEL_DIR) -> list[Path]:
-    return [model.save(directory) for model in models.values()]
+def save(table: static.StaticEmbeddings, models: dict[str, LinearModel], directory: Path = MODEL_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    return [table.save(directory / static.TABLE.name)] + [model.save(directory) for model in models.values()]
 
 
 def load(directory: Path = MODEL_DIR) -> dict[str, LinearModel]:
+    """The shipped models; the static vectors beside them become the table every model reads."""
+    static.use_table(static.shipped(directory / static.TABLE.name))
     return {
         "sentiment_en": LinearModel.load(directory, "sentiment_en"),
-        "polarity_it": MultiLabelModel.load(directory, "polarity_it"),
+        "sentiment_it": LinearModel.load(directory, "sentiment_it"),
         "complaint": LinearModel.load(directory, "complaint"),
+        "intent": LinearModel.load(directory, "intent"),
         "topics": MultiLabelModel.load(directory, "topics"),
     }

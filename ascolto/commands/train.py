@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to write the models (default: nlp/models, what ships)")
     parser.add_argument("--holdout", action="store_true",
                         help="train on the training split only (what `ascolto evaluate` measures); "
-                        "default: all the data, for the shipped models")
+                        "default: all the data, for the shipped models (no test rows held out)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,8 +30,8 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"ascolto train: {exc}", file=sys.stderr)
         return 2
-    models = training.Trainer(corpus).all()
-    for path in training.save(models, args.output or training.MODEL_DIR):
+    table, models = training.Trainer(corpus.train).all()
+    for path in training.save(table, models, args.output or training.MODEL_DIR):
         size = path.stat().st_size
         print(f"wrote {path} ({size / 1024:.0f} KiB)", file=sys.stderr)
     print(f"trained {len(models)} models in {time.monotonic() - started:.0f}s", file=sys.stderr)
