@@ -15,7 +15,6 @@ from pathlib import Path
 
 from nlp import datasets, training
 from nlp import embeddings as static
-from nlp.evaluation import evaluate
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nlp.evaluation import evaluate  # scikit-learn: imported when evaluating, not by every `ascolto` command
+
     started = time.monotonic()
     try:
         corpus = datasets.load(args.data, holdout=True)
