@@ -1,9 +1,11 @@
 """Stateless hashed features: word 1-2-grams (negation-marked) + character 2-5-grams, sublinear tf, L2.
 
 Hashing means there is no vocabulary to store: a model is only its coefficients, saved as plain arrays
-(no pickle), and a fresh install builds exactly the same feature space. Character n-grams are hashed for the
-whole batch at once with numpy (rolling polynomial hash over the code points), which is what makes the full
-analysis fast: a Python loop per n-gram would cost more than everything else together.
+(no pickle), and a fresh install builds exactly the same feature space. N-grams are hashed for the whole batch
+at once with numpy (characters: a rolling polynomial hash over the code points; words: a sum of mixed
+(code point, position) values per word), which is what makes the full analysis fast: a Python loop per
+n-gram would cost more than everything else together. No scikit-learn at run time (its import alone costs
+more start-up than the models' loading).
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 
 from core.text import normalise, word_tokens
 
@@ -58,17 +58,42 @@ def char_ngram_counts(texts: Sequence[str], low: int = CHAR_NGRAMS[0], high: int
     return sp.coo_matrix((data, (row, col)), shape=(len(padded), 1 << bits), dtype=np.float32).tocsr()
 
 
+def word_ngram_counts(texts: Sequence[str], bits: int = WORD_BITS) -> sp.csr_matrix:
+    """Counts of hashed word 1-2-grams (negation-marked tokens of normalised texts), one row per text."""
+    grams = [_word_ngrams(t) for t in texts]
+    counts = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+    flat = [g for row in grams for g in row]
+    if not flat:
+        return sp.csr_matrix((len(texts), 1 << bits), dtype=np.float32)
+    lengths = np.fromiter((len(g) for g in flat), dtype=np.int64, count=len(flat))
+    codes = np.frombuffer("".join(flat).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    position = np.arange(len(codes), dtype=np.uint64) - np.repeat(starts, lengths).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = (codes + np.uint64(1)) * _MIX + (position + np.uint64(1)) * _BASE
+        mixed ^= mixed >> np.uint64(29)
+        mixed *= _MIX
+        hashed = np.add.reduceat(mixed, starts) * _MIX
+        hashed ^= hashed >> np.uint64(32)
+    cols = (hashed & np.uint64((1 << bits) - 1)).astype(np.int32)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
+    data = np.ones(len(cols), dtype=np.float32)
+    return sp.coo_matrix((data, (rows, cols)), shape=(len(texts), 1 << bits), dtype=np.float32).tocsr()
+
+
+def _l2_rows(block: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ block, dtype=np.float32)
+
+
 class Featurizer:
     """texts (already cleaned) -> sparse matrix of N_FEATURES columns."""
-
-    def __init__(self) -> None:
-        self._words = HashingVectorizer(analyzer=_word_ngrams, n_features=1 << WORD_BITS, alternate_sign=False,
-                                        norm=None, dtype=np.float32, lowercase=False)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         normalised = [normalise(t) for t in texts]
         blocks = []
-        for block in (self._words.transform(normalised).tocsr(), char_ngram_counts(normalised)):
+        for block in (word_ngram_counts(normalised), char_ngram_counts(normalised)):
             np.log1p(block.data, out=block.data)  # sublinear tf
-            blocks.append(normalize(block, copy=False))
+            blocks.append(_l2_rows(block))
         return sp.hstack(blocks, format="csr", dtype=np.float32)

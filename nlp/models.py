@@ -16,16 +16,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 
 from nlp import embeddings as static
 from nlp.features import N_FEATURES
 from nlp.lexicon import LEXICON_FEATURES, QUESTION_FEATURES, lexicon_features, question_features
+
+if TYPE_CHECKING:  # scikit-learn is imported only to train: classifying never pays for its import
+    from sklearn.linear_model import LogisticRegression
 
 
 class LinearModel:
@@ -60,6 +61,8 @@ class LinearModel:
 
     # ------------------------------------------------------------------ learning
     def _estimator(self) -> LogisticRegression:
+        from sklearn.linear_model import LogisticRegression
+
         return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=self.seed)
 
     def fit(self, X: sp.csr_matrix, y: Sequence[str], sample_weight: np.ndarray | None = None) -> LinearModel:
@@ -111,6 +114,8 @@ class LinearModel:
         return [self.classes[i] for i in self.predict_proba(X).argmax(axis=1)]
 
     def evaluate(self, X: sp.csr_matrix, y: Sequence[str]) -> dict[str, float]:
+        from sklearn.metrics import f1_score
+
         predicted = self.predict(X)
         return {"macro_f1": float(f1_score(list(y), predicted, average="macro")),
                 "accuracy": float(np.mean(np.array(predicted) == np.array(list(y))))}

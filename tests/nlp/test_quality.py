@@ -113,3 +113,13 @@ def test_evaluate_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert set(row) == {"task", "dataset", "kind", "measure", "model", "baseline", "n"}
         assert 0.0 <= row["model"] <= 1.0 and 0.0 <= row["baseline"] <= 1.0 and row["n"] > 0
     assert report["tasks"]["sentiment_it/sentipolc"]["measure"] == "SENTIPOLC F"
+
+
+def test_classifying_does_not_import_scikit_learn() -> None:
+    """Start-up is part of `ascolto classify`'s speed: scikit-learn is for training only."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from nlp.analyzer import get_analyzer; get_analyzer().analyse(['il pacco non arriva']); "
+            "sys.exit(1 if any(m.startswith('sklearn') for m in sys.modules) else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2]).returncode == 0
