@@ -10,6 +10,7 @@ whole batches through `nlp.pipe`. Mentions in languages without a pipeline of th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from nlp.models import LinearModel
 CONFIG = Path(__file__).resolve().parent / "config.cfg"
 LANGUAGES = ("it", "en")  # one pipeline each; "en" is also the fallback
 BATCH = 512  # docs per component pass: big enough for vectorised products, small enough for memory
+# spaCy splits a token's prefixes and suffixes one at a time, quadratic in the token's length (2,000 "?" take a
+# second): unbroken runs are cut for the tokenizer (the components still read the whole cleaned text)
+_LONG_RUN = re.compile(r"\S{64}(?=\S)")
 
 
 def config_path() -> Path:
@@ -88,7 +92,7 @@ class Pipeline:
             nlp = self.pipelines[lang]
             docs = []
             for i in rows:
-                doc = nlp.make_doc(cleaned[i])
+                doc = nlp.make_doc(_LONG_RUN.sub(r"\g<0> ", cleaned[i]))
                 doc.user_data[components.TEXT_KEY] = cleaned[i]
                 doc._.lang = detected[i]
                 docs.append(doc)

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp import cli_evaluate, training
+from ascolto.commands import evaluate as cli_evaluate
+from nlp import training
 from nlp.analyzer import get_analyzer
 
 QUESTION_COMPLAINTS = [
