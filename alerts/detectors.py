@@ -117,11 +117,11 @@ def _series_finding(store: MentionStore, config: Config, rule: AlertRule, brand:
             details={"cusum": round(level, 2), "limit": limit},
         )
     else:
-        threshold = volume.spike_threshold(settings, shape)
+        threshold = float(volume.thresholds(series, settings, shape)[i])
         s = float(series.score[i])
         observed, expected = float(series.observed[i]), float(series.expected[i])
         firing = bool(volume.firing(series, settings, shape)[i])
-        if s < threshold / 2 and not firing:
+        if not firing and not volume.still_elevated(series, settings, shape)[i]:
             return None
         low, high = volume.range_of(expected, float(series.dispersion[i]))
         busy = float(series.busy[i])

@@ -40,6 +40,11 @@ class VolumeSettings:
     spread_quantile: float = 0.98  # quantile of |log residual| that sets the dispersion: heavy tails count
     busiest_quantile: float = 0.99  # ...and the window must be among the busiest 1% of the past days' windows
     busiest_days: float = 7.0
+    seasonal_quantile: float = 0.0  # >0: ...and above this quantile of past windows at the same time of day
+    persistence: int = 1  # buckets in a row a window must fire before an alert opens...
+    persistence_bypass: float = 2.0  # ...unless its score is this many times the threshold
+    resolve_fraction: float = 0.5  # an open alert stays open while the score is above this share of the threshold
+    warmup_days: float = 0.0  # while the history is shorter, the threshold is raised (up to double at the start)
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,7 @@ class SpikeSeries:
     score: np.ndarray
     cusum: np.ndarray
     busy: np.ndarray  # the busiest-windows level of the past days a window must also reach
+    seasonal_busy: np.ndarray  # the upper quantile of past windows at the same time of day (0 when not used)
 
 
 def _past_quantile(values: np.ndarray, length: int, quantile: float, step: int) -> np.ndarray:
@@ -218,8 +224,8 @@ def score_series(values: np.ndarray, shape: Shape, settings: VolumeSettings = Vo
     dispersion = _dispersion(observed, expected, period, settings.spread_quantile) if width > 1 else base.dispersion
     score = tail_score(observed, expected, dispersion)
     score[: max(settings.min_history_buckets, width)] = 0.0
-    busy = _past_quantile(observed, round(settings.busiest_days * period), settings.busiest_quantile,
-                          max(1, period // 24))
+    busy = past_busiest(observed, period, settings)
+    seasonal_busy = seasonal_upper(observed, period, settings)
     # slow build: CUSUM over consecutive windows (each step adds one window's log excess in units of its
     # spread), so the statistic means the same whatever the bucket size
     seasonal_window = rolling_sum(base.seasonal, width)
@@ -231,22 +237,61 @@ def score_series(values: np.ndarray, shape: Shape, settings: VolumeSettings = Vo
         cusum[i] = max(0.0, cusum[i - width] + z[i] - settings.cusum_drift)
     return SpikeSeries(observed=observed, expected_bucket=base.expected, seasonal_bucket=base.seasonal,
                        expected=expected, dispersion=dispersion,
-                       score=score, cusum=cusum, busy=busy)
+                       score=score, cusum=cusum, busy=busy, seasonal_busy=seasonal_busy)
+
+
+def past_busiest(observed: np.ndarray, period: int, settings: VolumeSettings) -> np.ndarray:
+    """The `busiest_quantile` of all the windows of the past `busiest_days`."""
+    return _past_quantile(observed, round(settings.busiest_days * period), settings.busiest_quantile,
+                          max(1, period // 24))
+
+
+def seasonal_upper(observed: np.ndarray, period: int, settings: VolumeSettings) -> np.ndarray:
+    """The `seasonal_quantile` of the past windows at the same time of day (within an hour) over the history
+    days: what this hour ordinarily reaches on its busy days. Zeros when the setting is off."""
+    n = len(observed)
+    if settings.seasonal_quantile <= 0 or period < 2:
+        return np.zeros(n)
+    half, step = max(1, period // 24), max(1, period // 96)  # +-1 hour, every quarter of an hour
+    lags = [k * period + j for k in range(1, settings.history_days + 1) for j in range(-half, half + 1, step)]
+    past = np.vstack([_lagged(observed, lag) for lag in lags if lag > 0])
+    with np.errstate(all="ignore"), _quiet():
+        upper = np.nanquantile(past, settings.seasonal_quantile, axis=0)
+    return np.nan_to_num(upper, nan=0.0)
 
 
 def spike_threshold(settings: VolumeSettings, shape: Shape) -> float:
-    """The score a window must reach (the busiest-windows condition keeps the many chances a day honest)."""
+    """The score a window must reach once the history is long enough (see `thresholds`)."""
     return settings.sensitivity
+
+
+def thresholds(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.ndarray:
+    """The score each window must reach: the sensitivity, raised during the warm-up, when the history is
+    still too short for the baseline to know the series (up to double at the start, easing off linearly)."""
+    base = np.full(len(series.score), spike_threshold(settings, shape))
+    if settings.warmup_days > 0:
+        history_days = np.arange(len(base)) / shape.period
+        base *= 1.0 + np.clip(1.0 - history_days / settings.warmup_days, 0.0, 1.0)
+    return base
 
 
 def firing(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.ndarray:
     """A spike is both surprising for its time of day and week, and material: one of the busiest windows
-    of the past days, and at least the minimum count. A night-time blip that is merely unusual stays quiet."""
-    return (
-        (series.score >= spike_threshold(settings, shape))
-        & (series.observed >= settings.min_count)
-        & (series.observed > series.busy)
-    )
+    of the past days, and at least the minimum count. A night-time blip that is merely unusual stays quiet.
+    With `persistence` above 1 it must also hold for that many buckets in a row, unless it is far beyond
+    the threshold (so the early part of a sharp wave is not given up)."""
+    threshold = thresholds(series, settings, shape)
+    surprising = series.score >= threshold
+    material = (series.observed >= settings.min_count) & (series.observed > series.busy) \
+        & (series.observed > series.seasonal_busy)
+    fires = surprising & material
+    if settings.persistence <= 1:
+        return fires
+    held = fires.copy()
+    for back in range(1, settings.persistence):
+        held[back:] &= fires[:-back]
+        held[:back] = False
+    return held | (fires & (series.score >= settings.persistence_bypass * threshold))
 
 
 def detect(
@@ -258,23 +303,32 @@ def detect(
     return alert_lifecycle(series, shape, settings, cooldown), series
 
 
+def still_elevated(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.ndarray:
+    """Where an open alert stays open (hysteresis): the score is above `resolve_fraction` of the threshold."""
+    return series.score >= settings.resolve_fraction * thresholds(series, settings, shape)
+
+
 def alert_lifecycle(series: SpikeSeries, shape: Shape, settings: VolumeSettings, cooldown: int) -> list[int]:
     """Where alerts open, as the live state machine (alerts.state) does it.
 
-    An alert opens when a window fires and none is open; it stays open while the score is at least half the
-    threshold (hysteresis) and resolves below that; firing again within `cooldown` buckets of the resolve
-    reopens the same alert quietly instead of sending a new one.
+    An alert opens when a window fires and none is open; it stays open while it fires or is still elevated
+    and resolves below that; firing again within `cooldown` buckets of the resolve reopens the same alert
+    quietly instead of sending a new one.
     """
     fires = firing(series, settings, shape)
-    elevated = series.score >= spike_threshold(settings, shape) / 2
+    staying = fires | still_elevated(series, settings, shape)
+    # jump from one opening to where it resolves (the first bucket that no longer stays open), then to the next fire
+    quiet = np.flatnonzero(~staying)
+    fire_at = np.flatnonzero(fires)
     opened: list[int] = []
-    is_open, resolved_at = False, -(10**9)
-    for i in range(len(fires)):
-        if is_open:
-            if not (fires[i] or elevated[i]):
-                is_open, resolved_at = False, i
-        elif fires[i]:
-            is_open = True
-            if i - resolved_at >= cooldown:
-                opened.append(i)
+    resolved_at, i = -(10**9), 0
+    while i < len(fire_at):
+        start = int(fire_at[i])
+        if start - resolved_at >= cooldown:
+            opened.append(start)
+        later = quiet[np.searchsorted(quiet, start, side="right"):]
+        if not len(later):
+            break
+        resolved_at = int(later[0])
+        i = int(np.searchsorted(fire_at, resolved_at, side="right"))
     return opened
