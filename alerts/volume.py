@@ -29,22 +29,25 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class VolumeSettings:
-    sensitivity: float = 3.0  # -log10 tail probability a window must reach (3: one in a thousand)
+    sensitivity: float = 3.0  # the rule's sensitivity (higher: fewer, surer alerts)
+    spike_scale: float = 5 / 6  # a spike's window must reach a score (-log10 tail probability) of sensitivity x
+    # this: 2.5 at the default sensitivity 3, about one in 300 (the busiest-windows condition carries the rest)
     min_count: int = 5  # observations below this never fire
     history_days: int = 7  # days of same-time-of-day history in the seasonal baseline
-    level_hours: float = 6.0  # recent hours that set the level correction
+    level_hours: float = 3.0  # recent hours that set the level correction
     min_history_buckets: int = 12  # no alert until this much history exists
     cusum_drift: float = 0.5  # slow build: residual (in sd) that a normal series stays under
     cusum_limit: float = 8.0  # slow build: accumulated excess (in window sds) that fires; ~months between false alarms
     level_clip: float = 2.0  # the recent level may move the seasonal baseline by at most this factor
     spread_quantile: float = 0.98  # quantile of |log residual| that sets the dispersion: heavy tails count
-    busiest_quantile: float = 0.99  # ...and the window must be among the busiest 1% of the past days' windows
+    busiest_quantile: float = 0.98  # ...and the window must be among the busiest 2% of the past days' windows
     busiest_days: float = 7.0
     seasonal_quantile: float = 0.0  # >0: ...and above this quantile of past windows at the same time of day
     persistence: int = 1  # buckets in a row a window must fire before an alert opens...
     persistence_bypass: float = 2.0  # ...unless its score is this many times the threshold
     resolve_fraction: float = 0.5  # an open alert stays open while the score is above this share of the threshold
     warmup_days: float = 0.0  # while the history is shorter, the threshold is raised (up to double at the start)
+    rearm_hours: float = 12.0  # after an episode ends, no new one opens for this long (its aftershocks)
 
 
 @dataclass(frozen=True)
@@ -262,7 +265,7 @@ def seasonal_upper(observed: np.ndarray, period: int, settings: VolumeSettings) 
 
 def spike_threshold(settings: VolumeSettings, shape: Shape) -> float:
     """The score a window must reach once the history is long enough (see `thresholds`)."""
-    return settings.sensitivity
+    return settings.sensitivity * settings.spike_scale
 
 
 def thresholds(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.ndarray:
@@ -279,19 +282,26 @@ def firing(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.nd
     """A spike is both surprising for its time of day and week, and material: one of the busiest windows
     of the past days, and at least the minimum count. A night-time blip that is merely unusual stays quiet.
     With `persistence` above 1 it must also hold for that many buckets in a row, unless it is far beyond
-    the threshold (so the early part of a sharp wave is not given up)."""
+    the threshold (so the early part of a sharp wave is not given up). Within `rearm_hours` after an
+    episode ended, a window does not fire again (an aftershock of the same event is not a new alert)."""
     threshold = thresholds(series, settings, shape)
     surprising = series.score >= threshold
     material = (series.observed >= settings.min_count) & (series.observed > series.busy) \
         & (series.observed > series.seasonal_busy)
     fires = surprising & material
-    if settings.persistence <= 1:
+    if settings.persistence > 1:
+        held = fires.copy()
+        for back in range(1, settings.persistence):
+            held[back:] &= fires[:-back]
+            held[:back] = False
+        fires = held | (fires & (series.score >= settings.persistence_bypass * threshold))
+    if settings.rearm_hours <= 0:
         return fires
-    held = fires.copy()
-    for back in range(1, settings.persistence):
-        held[back:] &= fires[:-back]
-        held[:back] = False
-    return held | (fires & (series.score >= settings.persistence_bypass * threshold))
+    rearm = max(1, round(settings.rearm_hours * 3600 / shape.bucket_seconds))
+    resting = np.zeros(len(fires), dtype=bool)
+    for _, resolved in episodes(fires, fires | still_elevated(series, settings, shape)):
+        resting[resolved: resolved + rearm] = True
+    return fires & ~resting
 
 
 def detect(
@@ -308,6 +318,22 @@ def still_elevated(series: SpikeSeries, settings: VolumeSettings, shape: Shape) 
     return series.score >= settings.resolve_fraction * thresholds(series, settings, shape)
 
 
+def episodes(fires: np.ndarray, staying: np.ndarray) -> list[tuple[int, int]]:
+    """(opened, resolved) of each episode: it opens at a fire when none is open, and resolves at the first
+    bucket that no longer stays open (the series' length when it is still open at the end)."""
+    quiet = np.flatnonzero(~staying)
+    fire_at = np.flatnonzero(fires)
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(fire_at):  # jump from an opening to its resolve, then to the next fire
+        start = int(fire_at[i])
+        later = quiet[np.searchsorted(quiet, start, side="right"):]
+        resolved = int(later[0]) if len(later) else len(fires)
+        found.append((start, resolved))
+        i = int(np.searchsorted(fire_at, resolved, side="right"))
+    return found
+
+
 def alert_lifecycle(series: SpikeSeries, shape: Shape, settings: VolumeSettings, cooldown: int) -> list[int]:
     """Where alerts open, as the live state machine (alerts.state) does it.
 
@@ -316,19 +342,10 @@ def alert_lifecycle(series: SpikeSeries, shape: Shape, settings: VolumeSettings,
     quietly instead of sending a new one.
     """
     fires = firing(series, settings, shape)
-    staying = fires | still_elevated(series, settings, shape)
-    # jump from one opening to where it resolves (the first bucket that no longer stays open), then to the next fire
-    quiet = np.flatnonzero(~staying)
-    fire_at = np.flatnonzero(fires)
     opened: list[int] = []
-    resolved_at, i = -(10**9), 0
-    while i < len(fire_at):
-        start = int(fire_at[i])
+    resolved_at = -(10**9)
+    for start, resolved in episodes(fires, fires | still_elevated(series, settings, shape)):
         if start - resolved_at >= cooldown:
             opened.append(start)
-        later = quiet[np.searchsorted(quiet, start, side="right"):]
-        if not len(later):
-            break
-        resolved_at = int(later[0])
-        i = int(np.searchsorted(fire_at, resolved_at, side="right"))
+        resolved_at = resolved
     return opened
