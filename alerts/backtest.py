@@ -3,6 +3,8 @@
 Each point sees only the points before it; the default settings are those of a default alert rule (window
 1h, sensitivity 3, minimum count 5, cooldown 2h). One JSON line per alert; with --windows, NAB scores
 (standard and reward_low_FP_rate) per file and overall, overall last.
+With --rule NAME --days N instead, one configured rule is replayed over the store's own history through the
+live code path (alerts.replay): one JSON line per message people would have received, then alerts per week.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import csv
 import json
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
 
-from alerts import nab, volume
+from alerts import nab, replay, volume
 from ascolto.config import AlertRule
+from ascolto.context import add_config_argument, load_config_or_exit, open_store_for
 from ascolto.timebuckets import parse_interval
 
 DEFAULT_RULE = AlertRule(name="backtest", detector="volume_spike")
@@ -76,8 +79,14 @@ def run_detector(series: Series, rule: AlertRule = DEFAULT_RULE) -> list[dict[st
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--series", nargs="+", required=True, type=Path, metavar="FILE.csv",
+    parser.add_argument("--series", nargs="+", type=Path, metavar="FILE.csv",
                         help="one or more timestamp,value files (one count per bucket)")
+    parser.add_argument("--rule", metavar="NAME", help="instead of --series: replay this configured rule over the "
+                                                       "store's own history, as `ascolto run` would have sent it")
+    parser.add_argument("--days", type=float, default=90.0, help="with --rule: days of history to replay (90)")
+    parser.add_argument("--now", type=datetime.fromisoformat, help="with --rule: replay up to this instant "
+                                                                   "(ISO 8601; default now)")
+    add_config_argument(parser)
     parser.add_argument("--output", type=Path, help="write the alerts as JSON lines here (default: stdout)")
     parser.add_argument("--windows", type=Path, help="NAB windows JSON ({file name: [[start, end], ...]}): "
                                                      "also print NAB scores, per file and overall (last)")
@@ -88,6 +97,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.rule:
+        return _replay_rule(args)
+    if not args.series:
+        print("ascolto backtest: pass --series FILE.csv ... or --rule NAME", file=sys.stderr)
+        return 2
     try:
         rule = AlertRule(name="backtest", detector="volume_spike", window=args.window,
                          sensitivity=args.sensitivity, min_count=args.min_count, cooldown=args.cooldown)
@@ -124,6 +138,23 @@ def run(args: argparse.Namespace) -> int:
             overall = "  ".join(f"{p} {nab.normalise(*t):.1f}" for p, t in totals.items())
             print(f"NAB overall: {overall}", file=report)
     finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _replay_rule(args: argparse.Namespace) -> int:
+    config = load_config_or_exit(args)
+    store = open_store_for(args, config)
+    out: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        sent = replay.replay(store, config, args.rule, args.days, args.now or datetime.now(UTC))
+        replay.write_report(sent, out)
+    except ValueError as exc:
+        print(f"ascolto backtest: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
         if out is not sys.stdout:
             out.close()
     return 0
