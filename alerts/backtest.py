@@ -3,6 +3,8 @@
 Each point sees only the points before it; the default settings are those of a default alert rule (window
 1h, sensitivity 3, minimum count 5, cooldown 2h). One JSON line per alert; with --windows, NAB scores
 (standard and reward_low_FP_rate) per file and overall, overall last.
+With --rule NAME --days N instead, one configured rule is replayed over the store's own history through the
+live code path (alerts.replay): one JSON line per message people would have received, then alerts per week.
 """
 
 from __future__ import annotations

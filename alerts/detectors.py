@@ -144,11 +144,11 @@ def _slow_finding(w: _Window, settings: volume.VolumeSettings, rule: AlertRule, 
 def _spike_finding(w: _Window, settings: volume.VolumeSettings, rule: AlertRule, brand: str | None,
                    label: str) -> Finding | None:
     series, shape, i, w_start, w_end = w.series, w.shape, w.i, w.start, w.end
-    threshold = volume.spike_threshold(settings, shape)
+    threshold = float(volume.thresholds(series, settings, shape)[i])
     s = float(series.score[i])
     observed, expected = float(series.observed[i]), float(series.expected[i])
     firing = bool(volume.firing(series, settings, shape)[i])
-    if s < threshold / 2 and not firing:
+    if not firing and not volume.still_elevated(series, settings, shape)[i]:
         return None
     low, high = volume.range_of(expected, float(series.dispersion[i]))
     busy = float(series.busy[i])

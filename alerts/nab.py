@@ -11,7 +11,7 @@ Totals are normalised so that 0 is the null detector (no detections) and 100 the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 PROFILES: dict[str, dict[str, float]] = {
@@ -54,47 +54,65 @@ def normalise(raw: float, null: float, perfect: float) -> float:
     return 100.0 * (raw - null) / (perfect - null)
 
 
+class FileScorer:
+    """One file's NAB weights, computed once, so many detection sets can be scored cheaply (a parameter sweep)."""
+
+    def __init__(self, timestamps: Sequence[str], windows: Sequence[tuple[str, str]], profile: str) -> None:
+        weights = PROFILES[profile]
+        self.weights = weights
+        rows = len(timestamps)
+        index = {t: i for i, t in enumerate(timestamps)}
+        spans = sorted((index[_key(a, index)], index[_key(b, index)]) for a, b in windows)
+        self.probation = probation_length(rows)
+        self.counted = [s for s in spans if s[1] >= self.probation]
+        max_tp = scaled_sigmoid(-1.0)
+        # per row: the window it lies in (its left edge, or -1) and what a detection there is worth
+        self.window_of = [-1] * rows
+        self.worth = [0.0] * rows
+        span_i, current, previous = 0, None, None
+        for i in range(rows):
+            if current is None and span_i < len(spans) and i == spans[span_i][0]:
+                current = spans[span_i]
+                span_i += 1
+            if current is not None:
+                width = current[1] - current[0] + 1
+                self.window_of[i] = current[0]
+                self.worth[i] = scaled_sigmoid(-(current[1] - i + 1) / width) * weights["tp"] / max_tp
+            elif previous is None:
+                self.worth[i] = -1.0 * weights["fp"]
+            else:
+                prev_width = previous[1] - previous[0] + 1
+                past = abs(previous[1] - i) / float(max(prev_width - 1, 1))
+                self.worth[i] = scaled_sigmoid(past) * weights["fp"]
+            if current is not None and i == current[1]:
+                previous, current = current, None
+
+    def score(self, detected: Iterable[int]) -> FileScore:
+        """Score the rows where the detector fired (indexes into the file)."""
+        best: dict[int, float] = {}
+        fp_total, fp_count = 0.0, 0
+        for i in detected:
+            if i < self.probation:
+                continue
+            window = self.window_of[i]
+            if window >= 0:
+                best[window] = max(best.get(window, -math.inf), self.worth[i])
+            else:
+                fp_total += self.worth[i]
+                fp_count += 1
+        misses = sum(1 for s in self.counted if s[0] not in best)
+        raw = sum(best.values()) + fp_total - misses * self.weights["fn"]
+        return FileScore(
+            raw=raw, null=-len(self.counted) * self.weights["fn"], perfect=len(self.counted) * self.weights["tp"],
+            tp=len(best), fp=fp_count, fn=misses, hits=[round(v, 3) for v in best.values()],
+        )
+
+
 def score_file(
     timestamps: Sequence[str], detections: Sequence[bool], windows: Sequence[tuple[str, str]], profile: str
 ) -> FileScore:
     """Score one file. `timestamps` and window edges are compared as strings in the same format."""
-    weights = PROFILES[profile]
-    rows = len(timestamps)
-    index = {t: i for i, t in enumerate(timestamps)}
-    spans = sorted((index[_key(a, index)], index[_key(b, index)]) for a, b in windows)
-    probation = probation_length(rows)
-    max_tp = scaled_sigmoid(-1.0)
-    best: dict[int, float] = {}
-    fp_total, fp_count = 0.0, 0
-    span_i, current, previous = 0, None, None
-    for i in range(rows):
-        if current is None and span_i < len(spans) and i == spans[span_i][0]:
-            current = spans[span_i]
-            span_i += 1
-        if current is not None:
-            width = current[1] - current[0] + 1
-            weighted = scaled_sigmoid(-(current[1] - i + 1) / width) * weights["tp"] / max_tp
-        elif previous is None:
-            weighted = -1.0 * weights["fp"]
-        else:
-            prev_width = previous[1] - previous[0] + 1
-            past = abs(previous[1] - i) / float(max(prev_width - 1, 1))
-            weighted = scaled_sigmoid(past) * weights["fp"]
-        if i >= probation and detections[i]:
-            if current is not None:
-                best[current[0]] = max(best.get(current[0], -math.inf), weighted)
-            else:
-                fp_total += weighted
-                fp_count += 1
-        if current is not None and i == current[1]:
-            previous, current = current, None
-    counted = [s for s in spans if s[1] >= probation]
-    misses = sum(1 for s in counted if s[0] not in best)
-    raw = sum(best.values()) + fp_total - misses * weights["fn"]
-    return FileScore(
-        raw=raw, null=-len(counted) * weights["fn"], perfect=len(counted) * weights["tp"],
-        tp=len(best), fp=fp_count, fn=misses, hits=[round(v, 3) for v in best.values()],
-    )
+    return FileScorer(timestamps, windows, profile).score(i for i, hit in enumerate(detections) if hit)
 
 
 def _key(edge: str, index: dict[str, int]) -> str:

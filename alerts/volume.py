@@ -11,10 +11,14 @@ So an ordinary Monday-morning peak is expected, and a day that is busier all alo
 Score: each bucket is scored by the window (e.g. the last hour) that ends with it. Counts are overdispersed
 Poisson, so the tail probability of the window's count comes from a negative binomial whose dispersion is
 fitted to the upper tail of the series' own past residuals (heavy tails count); the score is -log10 of that
-probability (3 = one in a thousand). A spike fires only when it is also material: at least the minimum
-count, and above the busiest 1% of the past week's windows (a night-time blip that is merely unusual stays
-quiet). Alerts open, stay open while elevated, resolve, and respect the cooldown exactly as the live state
-machine does (`alert_lifecycle`), so backtests measure what people would have received.
+probability (3 = one in a thousand); a spike needs 2.5 at the default sensitivity. It fires only when it is
+also material: at least the minimum count, and above the busiest 2% of the past week's windows (a night-time
+blip that is merely unusual stays quiet); and not within 12 hours of the end of the previous episode (its
+aftershocks are the same event). Alerts open, stay open while elevated, resolve, and respect the cooldown
+exactly as the live state machine does (`alert_lifecycle`), so backtests measure what people would have
+received. The defaults are chosen by leave-one-series-out over NAB's tweet-volume series
+(benchmarks/cv_spikes.py); the other false-alarm reducers here (persistence, a seasonal upper quantile, a
+warm-up) are off because they lowered the held-out score.
 Slow build: a one-sided CUSUM over consecutive windows of the log excess against the same time of the week,
 for waves that grow over hours without any single alarming hour.
 """
@@ -29,17 +33,25 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class VolumeSettings:
-    sensitivity: float = 3.0  # -log10 tail probability a window must reach (3: one in a thousand)
+    sensitivity: float = 3.0  # the rule's sensitivity (higher: fewer, surer alerts)
+    spike_scale: float = 5 / 6  # a spike's window must reach a score (-log10 tail probability) of sensitivity x
+    # this: 2.5 at the default sensitivity 3, about one in 300 (the busiest-windows condition carries the rest)
     min_count: int = 5  # observations below this never fire
     history_days: int = 7  # days of same-time-of-day history in the seasonal baseline
-    level_hours: float = 6.0  # recent hours that set the level correction
+    level_hours: float = 3.0  # recent hours that set the level correction
     min_history_buckets: int = 12  # no alert until this much history exists
     cusum_drift: float = 0.5  # slow build: residual (in sd) that a normal series stays under
     cusum_limit: float = 8.0  # slow build: accumulated excess (in window sds) that fires; ~months between false alarms
     level_clip: float = 2.0  # the recent level may move the seasonal baseline by at most this factor
     spread_quantile: float = 0.98  # quantile of |log residual| that sets the dispersion: heavy tails count
-    busiest_quantile: float = 0.99  # ...and the window must be among the busiest 1% of the past days' windows
+    busiest_quantile: float = 0.98  # ...and the window must be among the busiest 2% of the past days' windows
     busiest_days: float = 7.0
+    seasonal_quantile: float = 0.0  # >0: ...and above this quantile of past windows at the same time of day
+    persistence: int = 1  # buckets in a row a window must fire before an alert opens...
+    persistence_bypass: float = 2.0  # ...unless its score is this many times the threshold
+    resolve_fraction: float = 0.5  # an open alert stays open while the score is above this share of the threshold
+    warmup_days: float = 0.0  # while the history is shorter, the threshold is raised (up to double at the start)
+    rearm_hours: float = 12.0  # after an episode ends, no new one opens for this long (its aftershocks)
 
 
 @dataclass(frozen=True)
@@ -188,6 +200,7 @@ class SpikeSeries:
     score: np.ndarray
     cusum: np.ndarray
     busy: np.ndarray  # the busiest-windows level of the past days a window must also reach
+    seasonal_busy: np.ndarray  # the upper quantile of past windows at the same time of day (0 when not used)
 
 
 def _past_quantile(values: np.ndarray, length: int, quantile: float, step: int) -> np.ndarray:
@@ -218,8 +231,8 @@ def score_series(values: np.ndarray, shape: Shape, settings: VolumeSettings = Vo
     dispersion = _dispersion(observed, expected, period, settings.spread_quantile) if width > 1 else base.dispersion
     score = tail_score(observed, expected, dispersion)
     score[: max(settings.min_history_buckets, width)] = 0.0
-    busy = _past_quantile(observed, round(settings.busiest_days * period), settings.busiest_quantile,
-                          max(1, period // 24))
+    busy = past_busiest(observed, period, settings)
+    seasonal_busy = seasonal_upper(observed, period, settings)
     # slow build: CUSUM over consecutive windows (each step adds one window's log excess in units of its
     # spread), so the statistic means the same whatever the bucket size
     seasonal_window = rolling_sum(base.seasonal, width)
@@ -231,22 +244,68 @@ def score_series(values: np.ndarray, shape: Shape, settings: VolumeSettings = Vo
         cusum[i] = max(0.0, cusum[i - width] + z[i] - settings.cusum_drift)
     return SpikeSeries(observed=observed, expected_bucket=base.expected, seasonal_bucket=base.seasonal,
                        expected=expected, dispersion=dispersion,
-                       score=score, cusum=cusum, busy=busy)
+                       score=score, cusum=cusum, busy=busy, seasonal_busy=seasonal_busy)
+
+
+def past_busiest(observed: np.ndarray, period: int, settings: VolumeSettings) -> np.ndarray:
+    """The `busiest_quantile` of all the windows of the past `busiest_days`."""
+    return _past_quantile(observed, round(settings.busiest_days * period), settings.busiest_quantile,
+                          max(1, period // 24))
+
+
+def seasonal_upper(observed: np.ndarray, period: int, settings: VolumeSettings) -> np.ndarray:
+    """The `seasonal_quantile` of the past windows at the same time of day (within an hour) over the history
+    days: what this hour ordinarily reaches on its busy days. Zeros when the setting is off."""
+    n = len(observed)
+    if settings.seasonal_quantile <= 0 or period < 2:
+        return np.zeros(n)
+    half, step = max(1, period // 24), max(1, period // 96)  # +-1 hour, every quarter of an hour
+    lags = [k * period + j for k in range(1, settings.history_days + 1) for j in range(-half, half + 1, step)]
+    past = np.vstack([_lagged(observed, lag) for lag in lags if lag > 0])
+    with np.errstate(all="ignore"), _quiet():
+        upper = np.nanquantile(past, settings.seasonal_quantile, axis=0)
+    return np.nan_to_num(upper, nan=0.0)
 
 
 def spike_threshold(settings: VolumeSettings, shape: Shape) -> float:
-    """The score a window must reach (the busiest-windows condition keeps the many chances a day honest)."""
-    return settings.sensitivity
+    """The score a window must reach once the history is long enough (see `thresholds`)."""
+    return settings.sensitivity * settings.spike_scale
+
+
+def thresholds(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.ndarray:
+    """The score each window must reach: the sensitivity, raised during the warm-up, when the history is
+    still too short for the baseline to know the series (up to double at the start, easing off linearly)."""
+    base = np.full(len(series.score), spike_threshold(settings, shape))
+    if settings.warmup_days > 0:
+        history_days = np.arange(len(base)) / shape.period
+        base *= 1.0 + np.clip(1.0 - history_days / settings.warmup_days, 0.0, 1.0)
+    return base
 
 
 def firing(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.ndarray:
     """A spike is both surprising for its time of day and week, and material: one of the busiest windows
-    of the past days, and at least the minimum count. A night-time blip that is merely unusual stays quiet."""
-    return (
-        (series.score >= spike_threshold(settings, shape))
-        & (series.observed >= settings.min_count)
-        & (series.observed > series.busy)
-    )
+    of the past days, and at least the minimum count. A night-time blip that is merely unusual stays quiet.
+    With `persistence` above 1 it must also hold for that many buckets in a row, unless it is far beyond
+    the threshold (so the early part of a sharp wave is not given up). Within `rearm_hours` after an
+    episode ended, a window does not fire again (an aftershock of the same event is not a new alert)."""
+    threshold = thresholds(series, settings, shape)
+    surprising = series.score >= threshold
+    material = (series.observed >= settings.min_count) & (series.observed > series.busy) \
+        & (series.observed > series.seasonal_busy)
+    fires = surprising & material
+    if settings.persistence > 1:
+        held = fires.copy()
+        for back in range(1, settings.persistence):
+            held[back:] &= fires[:-back]
+            held[:back] = False
+        fires = held | (fires & (series.score >= settings.persistence_bypass * threshold))
+    if settings.rearm_hours <= 0:
+        return fires
+    rearm = max(1, round(settings.rearm_hours * 3600 / shape.bucket_seconds))
+    resting = np.zeros(len(fires), dtype=bool)
+    for _, resolved in episodes(fires, fires | still_elevated(series, settings, shape)):
+        resting[resolved: resolved + rearm] = True
+    return fires & ~resting
 
 
 def detect(
@@ -258,23 +317,39 @@ def detect(
     return alert_lifecycle(series, shape, settings, cooldown), series
 
 
+def still_elevated(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.ndarray:
+    """Where an open alert stays open (hysteresis): the score is above `resolve_fraction` of the threshold."""
+    return series.score >= settings.resolve_fraction * thresholds(series, settings, shape)
+
+
+def episodes(fires: np.ndarray, staying: np.ndarray) -> list[tuple[int, int]]:
+    """(opened, resolved) of each episode: it opens at a fire when none is open, and resolves at the first
+    bucket that no longer stays open (the series' length when it is still open at the end)."""
+    quiet = np.flatnonzero(~staying)
+    fire_at = np.flatnonzero(fires)
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(fire_at):  # jump from an opening to its resolve, then to the next fire
+        start = int(fire_at[i])
+        later = quiet[np.searchsorted(quiet, start, side="right"):]
+        resolved = int(later[0]) if len(later) else len(fires)
+        found.append((start, resolved))
+        i = int(np.searchsorted(fire_at, resolved, side="right"))
+    return found
+
+
 def alert_lifecycle(series: SpikeSeries, shape: Shape, settings: VolumeSettings, cooldown: int) -> list[int]:
     """Where alerts open, as the live state machine (alerts.state) does it.
 
-    An alert opens when a window fires and none is open; it stays open while the score is at least half the
-    threshold (hysteresis) and resolves below that; firing again within `cooldown` buckets of the resolve
-    reopens the same alert quietly instead of sending a new one.
+    An alert opens when a window fires and none is open; it stays open while it fires or is still elevated
+    and resolves below that; firing again within `cooldown` buckets of the resolve reopens the same alert
+    quietly instead of sending a new one.
     """
     fires = firing(series, settings, shape)
-    elevated = series.score >= spike_threshold(settings, shape) / 2
     opened: list[int] = []
-    is_open, resolved_at = False, -(10**9)
-    for i in range(len(fires)):
-        if is_open:
-            if not (fires[i] or elevated[i]):
-                is_open, resolved_at = False, i
-        elif fires[i]:
-            is_open = True
-            if i - resolved_at >= cooldown:
-                opened.append(i)
+    resolved_at = -(10**9)
+    for start, resolved in episodes(fires, fires | still_elevated(series, settings, shape)):
+        if start - resolved_at >= cooldown:
+            opened.append(start)
+        resolved_at = resolved
     return opened

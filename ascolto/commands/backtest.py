@@ -1,20 +1,31 @@
 """`ascolto backtest --series FILE.csv [--windows W.json]`: the volume-spike detector, with its default settings,
-over timestamp,value series (alerts.backtest), with NAB scores when windows are given."""
+over timestamp,value series (alerts.backtest), with NAB scores when windows are given.
+`ascolto backtest --rule NAME --days N`: one configured rule replayed over the store's own history through the live
+code path (alerts.replay): the messages people would have received, then alerts per week."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from ascolto.commands.options import interval, non_negative_int, positive_float
+from ascolto.context import add_config_argument, load_config_or_exit, open_store_for
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--series", nargs="+", required=True, type=Path, metavar="FILE.csv",
+    parser.add_argument("--series", nargs="+", type=Path, metavar="FILE.csv",
                         help="one or more timestamp,value files (one count per bucket)")
+    parser.add_argument("--rule", metavar="NAME", help="instead of --series: replay this configured rule over the "
+                                                       "store's own history, as `ascolto run` would have sent it")
+    parser.add_argument("--days", type=positive_float, default=90.0,
+                        help="with --rule: days of history to replay (90)")
+    parser.add_argument("--now", type=datetime.fromisoformat, help="with --rule: replay up to this instant "
+                                                                   "(ISO 8601; default now)")
+    add_config_argument(parser)
     parser.add_argument("--output", type=Path, help="write the alerts as JSON lines here (default: stdout)")
     parser.add_argument("--windows", type=Path, help="NAB windows JSON ({file name: [[start, end], ...]}): "
                                                      "also print NAB scores, per file and overall (last)")
@@ -25,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.rule:
+        return _replay_rule(args)
+    if not args.series:
+        print("ascolto backtest: pass --series FILE.csv ... or --rule NAME", file=sys.stderr)
+        return 2
     from alerts import nab
     from alerts.backtest import DEFAULT_RULE, read_series, run_detector
 
@@ -66,6 +82,25 @@ def run(args: argparse.Namespace) -> int:
             overall = "  ".join(f"{p} {nab.normalise(*t):.1f}" for p, t in totals.items())
             print(f"NAB overall: {overall}", file=report)
     finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _replay_rule(args: argparse.Namespace) -> int:
+    from alerts import replay
+
+    config = load_config_or_exit(args)
+    store = open_store_for(args, config)
+    out: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        sent = replay.replay(store, config, args.rule, args.days, args.now or datetime.now(UTC))
+        replay.write_report(sent, out)
+    except ValueError as exc:
+        print(f"ascolto backtest: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
         if out is not sys.stdout:
             out.close()
     return 0
