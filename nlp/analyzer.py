@@ -54,10 +54,14 @@ class Analyzer:
         for start in range(0, len(texts), CHUNK):
             chunk = texts[start:start + CHUNK]
             given = [_primary(lang) for lang in langs[start:start + CHUNK]] if langs is not None else None
-            out.extend(Analysis(d._.lang or "und", d._.sentiment, round(d._.sentiment_score, 4), d._.intent,
-                                round(d._.complaint_score, 4), list(d._.topics or []))
-                       for d in self.pipeline(chunk, given))
+            out.extend(_analysis(doc._) for doc in self.pipeline(chunk, given))
         return out
+
+
+def _analysis(ext: Any) -> Analysis:
+    """The Doc's results (`ext` is its `doc._`, fetched once: each access builds a new accessor)."""
+    return Analysis(ext.lang or "und", ext.sentiment, round(ext.sentiment_score, 4), ext.intent,
+                    round(ext.complaint_score, 4), list(ext.topics or []))
 
 
 def _primary(lang: str | None) -> str | None:

@@ -120,11 +120,12 @@ class LanguageComponent:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.lang:
-            doc._.has_content = language.has_letters(text_of(doc))
+        ext = doc._  # each `doc._` builds a new accessor: one per doc, not one per attribute
+        if ext.lang:
+            ext.has_content = language.has_letters(text_of(doc))
         else:
-            doc._.lang = language.detect(text_of(doc))
-            doc._.has_content = doc._.lang != language.UNDETERMINED
+            ext.lang = language.detect(text_of(doc))
+            ext.has_content = ext.lang != language.UNDETERMINED
         return doc
 
 
@@ -208,9 +209,10 @@ class SentimentComponent(ModelComponent):
             pos, neg = probs[:, 2], probs[:, 0]
         for doc, label, score, row in zip(docs, labels, pos - neg, probs, strict=True):
             doc.cats.update({f"sentiment_{c}": float(p) for c, p in zip(SENTIMENTS, row, strict=True)})
-            if doc._.has_content:
-                doc._.sentiment = SENTIMENTS[int(label)]
-                doc._.sentiment_score = float(np.clip(score, -1.0, 1.0))
+            ext = doc._
+            if ext.has_content:
+                ext.sentiment = SENTIMENTS[int(label)]
+                ext.sentiment_score = float(np.clip(score, -1.0, 1.0))
 
 
 @Language.factory("ascolto_sentiment", default_config={"models_dir": "", "flag_threshold": 0.5})
@@ -233,7 +235,8 @@ class ComplaintComponent(ModelComponent):
         scores = model.predict_proba(features)[:, model.classes.index("1")]
         for doc, score in zip(docs, scores, strict=True):
             doc.cats["complaint"] = float(score)
-            doc._.complaint_score = float(score) if doc._.has_content else 0.0
+            ext = doc._
+            ext.complaint_score = float(score) if ext.has_content else 0.0
 
 
 @Language.factory("ascolto_complaint", default_config={"models_dir": ""})
@@ -255,12 +258,13 @@ class TopicsComponent(ModelComponent):
         scores = model.predict_proba(model.inputs(batch_features(docs), [text_of(doc) for doc in docs]))
         for doc, row in zip(docs, scores, strict=True):
             doc.cats.update({f"topic_{t}": float(s) for t, s in zip(model.classes, row, strict=True)})
-            if doc._.has_content:
+            ext = doc._
+            if ext.has_content:
                 found = {t for t, s in zip(model.classes, row, strict=True) if s >= self.threshold}
                 found |= set(lexicon_topics(fold(text_of(doc))))
-                doc._.topics = [t for t in model.classes if t in found]
+                ext.topics = [t for t in model.classes if t in found]
             else:
-                doc._.topics = []
+                ext.topics = []
 
 
 @Language.factory("ascolto_topics", default_config={"models_dir": "", "threshold": 0.7})
@@ -288,10 +292,11 @@ class IntentComponent(ModelComponent):
         others = probs[:, 1:].argmax(axis=1) + 1
         for doc, row, blended, other in zip(docs, probs, complaint, others, strict=True):
             doc.cats.update({f"intent_{i}": float(p) for i, p in zip(INTENTS, row, strict=True)})
-            if not doc._.has_content:
-                doc._.intent = "other"
+            ext = doc._
+            if not ext.has_content:
+                ext.intent = "other"
             else:
-                doc._.intent = "complaint" if blended >= self.complaint_threshold else INTENTS[int(other)]
+                ext.intent = "complaint" if blended >= self.complaint_threshold else INTENTS[int(other)]
 
 
 @Language.factory("ascolto_intent", default_config={"models_dir": "", "complaint_threshold": 0.5,
