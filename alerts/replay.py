@@ -85,25 +85,40 @@ def replay_step(rule: AlertRule) -> timedelta:
 def replay(store: MentionStore, config: Config, rule_name: str, days: float, now: datetime,
            step: timedelta | None = None) -> list[Sent]:
     """Every message `rule_name` would have sent over the `days` before `now`, oldest first."""
-    rules = [r for r in config.alerts if r.name == rule_name]
-    if not rules:
-        known = ", ".join(r.name for r in config.alerts) or "none"
-        raise ValueError(f"no alert rule named {rule_name!r} in the config (rules: {known})")
-    only = config.model_copy(update={"alerts": rules})
-    step = step or replay_step(rules[0])
-    now = utc(now)
-    at = bucket_start(now - timedelta(days=days), f"{int(step.total_seconds())}s") + step
+    rule = rule_named(config, rule_name)
+    only = config.model_copy(update={"alerts": [rule]})
+    step = step or replay_step(rule)
+    steps = replay_instants(step, days, now)
     state = ReplayState(store)
-    worth = _worth_evaluating(store, only, rules[0], at, now, step)
+    worth = _worth_evaluating(store, only, rule, steps[0], utc(now), step) if steps else (lambda at: False)
     sent: list[Sent] = []
-    while at <= now:
+    for at in steps:
         # a skipped step is one where the rule has nothing open and its series is far from any threshold: the
         # live evaluation there finds nothing and changes nothing
         if worth(at) or state.list_alerts(status=("open", "acknowledged"), limit=1):
             for event in evaluate_rules(state, only, at):  # type: ignore[arg-type]  # a store with replay state
                 sent.append(Sent(at=at, transition=transition_of(event), event=copy.deepcopy(event)))
-        at += step
     return sent
+
+
+def rule_named(config: Config, rule_name: str) -> AlertRule:
+    """The configured rule called `rule_name` (ValueError naming the known ones when there is none)."""
+    for rule in config.alerts:
+        if rule.name == rule_name:
+            return rule
+    known = ", ".join(r.name for r in config.alerts) or "none"
+    raise ValueError(f"no alert rule named {rule_name!r} in the config (rules: {known})")
+
+
+def replay_instants(step: timedelta, days: float, now: datetime) -> list[datetime]:
+    """The instants the replay evaluates at, oldest first: every bucket end over the `days` before `now`."""
+    now = utc(now)
+    at = bucket_start(now - timedelta(days=days), f"{int(step.total_seconds())}s") + step
+    instants = []
+    while at <= now:
+        instants.append(at)
+        at += step
+    return instants
 
 
 def _worth_evaluating(store: MentionStore, config: Config, rule: AlertRule, since: datetime, until: datetime,
