@@ -27,8 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                                    "(ISO 8601; default now)")
     add_config_argument(parser)
     parser.add_argument("--output", type=Path, help="write the alerts as JSON lines here (default: stdout)")
-    parser.add_argument("--windows", type=Path, help="NAB windows JSON ({file name: [[start, end], ...]}): "
-                                                     "also print NAB scores, per file and overall (last)")
+    parser.add_argument("--windows", type=Path, metavar="W.json",
+                        help="labelled windows, JSON. With --series: {file name: [[start, end], ...]} (NAB's "
+                             "windows.json); also print NAB scores, per file and overall (last). With --rule: "
+                             "[[start, end], ...] or {rule or brand name: [[start, end], ...]} (ISO 8601 times, "
+                             "naive = UTC); after the replay print, per window, caught or missed and how early, "
+                             "every false alarm with its time, and 'windows caught n/m, false alarms k'")
     parser.add_argument("--window", type=interval, default=None, help="alert window (default 1h)")
     parser.add_argument("--sensitivity", type=positive_float, default=None)
     parser.add_argument("--min-count", type=non_negative_int, default=None)
@@ -88,14 +92,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay_rule(args: argparse.Namespace) -> int:
-    from alerts import replay
+    from alerts import replay, replay_windows
 
     config = load_config_or_exit(args)
+    try:  # a bad rule name or windows file is told before the replay, which can take a while
+        rule = replay.rule_named(config, args.rule)
+    except ValueError as exc:
+        print(f"ascolto backtest: {exc}", file=sys.stderr)
+        return 2
+    labelled = None
+    if args.windows:
+        try:
+            windows = replay_windows.parse_windows(args.windows.read_text(encoding="utf-8"))
+            labelled = replay_windows.labelled_for(windows, rule, config)
+        except (OSError, ValueError) as exc:
+            print(f"ascolto backtest: --windows {args.windows}: {exc}", file=sys.stderr)
+            return 2
+    now = args.now or datetime.now(UTC)
     store = open_store_for(args, config)
     out: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     try:
-        sent = replay.replay(store, config, args.rule, args.days, args.now or datetime.now(UTC))
+        sent = replay.replay(store, config, args.rule, args.days, now)
         replay.write_report(sent, out)
+        if labelled is not None:
+            instants = replay.replay_instants(replay.replay_step(rule), args.days, now)
+            replay_windows.write_window_report(replay_windows.judge(sent, labelled, instants), out)
     except ValueError as exc:
         print(f"ascolto backtest: {exc}", file=sys.stderr)
         return 2
