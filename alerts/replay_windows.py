@@ -5,7 +5,8 @@ A windows file is JSON, either a plain list `[[start, end], ...]` (judges every 
 `{"<rule or brand name>": [[start, end], ...], ...}`: the rule's own name judges every alert of the rule, a brand
 name the alerts of that brand; keys naming other rules or brands are left alone, so one file can serve several
 rules. Times are ISO 8601 (naive ones are UTC). An alert counts once, at the instant it opened: one that opened
-inside a window catches it (the earliest is reported), one that opened outside every window is a false alarm.
+inside a window catches it (the earliest is reported), one that opened outside every window is a false alarm;
+alerts of a brand the file has no windows for are not judged.
 Which window an instant falls in is alerts.nab's matching, run over the replay's own step grid.
 """
 
@@ -115,7 +116,8 @@ def judge(sent: Sequence[Sent], labelled: Sequence[Labelled], instants: Sequence
     stamps = [t.isoformat() for t in instants]
     for series in labelled:
         openings = [s for s in sent if s.transition == "opened" and series.brand in (None, s.event.brand)]
-        results, edges = [], []  # edges: per replayable window, the first and last instant inside it
+        results: list[WindowResult] = []
+        edges: list[tuple[int, int, WindowResult]] = []  # per replayable window: its first and last instant
         for start, end in series.windows:
             first, last = bisect.bisect_left(instants, start), bisect.bisect_right(instants, end) - 1
             inside = bool(instants) and instants[0] <= end and start <= instants[-1]
