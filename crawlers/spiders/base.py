@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -161,6 +162,60 @@ class SourceSpider(scrapy.Spider):
             self.bad_input(response, "malformed_json", exc)
             return None
 
+    def isolated(self, response: Response, what: str, build: Any, *args: Any) -> Any:
+        """build(*args) for one entry of a page; an entry that breaks it is counted and logged with its reason, and
+        costs only itself, never the rest of the page or its pagination."""
+        try:
+            return build(*args)
+        except Exception as exc:  # one odd entry must not cost the others
+            self.bad_input(response, what, exc)
+            return None
+
+    def bad_field(self, field: str, value: Any, why: str) -> None:
+        """A field that cannot be used is dropped from its item (which is kept), counted and logged."""
+        self.count("errors")
+        self.count("errors/bad_field")
+        self.logger.warning("%s: dropped field %s=%.80r: %s", self.source.name, field, value, why)
+
+    def number(self, field: str, value: Any) -> int | None:
+        """An integer field of an API reply; None when absent or not a number ("12k", "lots": counted)."""
+        if value is None or value == "":
+            return None
+        try:
+            if isinstance(value, bool):
+                raise ValueError("a boolean")
+            return int(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            self.bad_field(field, value, str(exc))
+            return None
+
+    def counts(self, absent: int | None = 0, **values: Any) -> dict[str, int]:
+        """Engagement counts: an absent one is `absent` (left out when None); one that does not parse is left out
+        (unknown, not zero) and counted."""
+        counts: dict[str, int] = {}
+        for key, value in values.items():
+            n = absent if value is None or value == "" else self.number(key, value)
+            if n is not None:
+                counts[key] = n
+        return counts
+
+    def link(self, href: Any, response: Response | None = None) -> str | None:
+        """An absolute http(s) URL (joined to the response's), or None when unusable (`javascript:`, a port out of
+        range, a broken IPv6 literal: counted)."""
+        if not href:
+            return None
+        try:
+            url = response.urljoin(str(href)) if response is not None else str(href)
+            parts = urlsplit(url)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                raise ValueError("not an http(s) URL")
+            _ = parts.port  # raises when out of range
+            canonical_url(url)
+        except (ValueError, UnicodeError) as exc:
+            self.bad_field("link", href, str(exc))
+            return None
+        return url
+
     def keep_paging(self, page: int, entries: int, emitted: int) -> bool:
         """Fetch the next page? Not past max_pages nor after an empty page; and after a complete previous run, not
         once a page brought nothing new (newest-first listings: the rest is older). After an interrupted run, walk
@@ -202,6 +257,7 @@ class SourceSpider(scrapy.Spider):
             self.count("skipped_empty")
             return None
         platform = platform or self.platform
+        url = self.link(url)
         owner = self.matcher.owner_of(author)
         matched = self.matcher.matching(title, text)
         if not self.options.require_match and not matched:
