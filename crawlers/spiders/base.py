@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from crawlers.state import SourceState
 from ingest.brands import BrandMatcher, load_checked_config
 
 log = logging.getLogger(__name__)
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 class KindOptions(BaseModel):
@@ -154,11 +156,25 @@ class SourceSpider(scrapy.Spider):
         self.state.forget_validators(response.request.url if response.request else response.url)
         self.logger.warning("%s: skipped %s (%s): %s", self.source.name, response.url, what, str(exc)[:200])
 
+    def decoded(self, response: Response) -> str:
+        """A JSON body as text: in the charset the Content-Type declares, else UTF-8 (JSON's own; guessing picks a
+        legacy code page for one stray byte). Invalid bytes become U+FFFD (counted) rather than costing the page."""
+        declared = _CHARSET.search(response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        encoding = declared.group(1) if declared else "utf-8"
+        try:
+            return response.body.decode(encoding)
+        except UnicodeDecodeError:
+            self.count("warnings/invalid_encoding")
+            return response.body.decode(encoding, errors="replace")
+        except LookupError:  # an encoding Python does not know
+            self.count("warnings/invalid_encoding")
+            return response.body.decode("utf-8", errors="replace")
+
     def json_body(self, response: Response) -> Any:
         """The decoded JSON of a response, or None (counted and logged) when it is not valid JSON."""
         try:
-            return json.loads(response.body.decode(getattr(response, "encoding", None) or "utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            return json.loads(self.decoded(response).removeprefix("\ufeff"))
+        except ValueError as exc:
             self.bad_input(response, "malformed_json", exc)
             return None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 from core.model import mention_id
@@ -77,3 +78,51 @@ def test_one_bad_field_costs_only_that_field_on_reddit_hn_and_appstore(
     assert by_id[mention_id("hackernews", "101", None)].engagement == {"points": 3, "comments": 0}
     assert by_id[mention_id("appstore", "r2", None)].url is None
     assert by_id[mention_id("appstore", "r3", None)].engagement == {"rating": 1}
+
+
+def test_an_invalid_byte_costs_one_character_not_the_json_page(http_server: FixtureServer, crawl_env: CrawlEnv) -> None:
+    base = http_server.base_url
+    body = json.dumps({"hits": [
+        {"objectID": "200", "title": "Velora caf\u00e9 BYTE", "author": "a", "created_at_i": int(NOW.timestamp())},
+        {"objectID": "201", "title": "Velora again", "author": "b", "created_at_i": int(NOW.timestamp())}],
+        "nbPages": 1}).encode().replace(b"BYTE", b"\xff")
+    http_server.add("/hn/search_by_date", body, "application/json; charset=utf-8")
+    crawl_env.write_config([source("hn", "hackernews", [f"{base}/hn"], brands=["Velora"],
+                                   options={**FAST, "item_url": base + "/i/{id}"})])
+    summary = crawl_env.crawl()["sources"]["hn"]
+    assert summary["new"] == 2 and summary["errors"] == 0, summary
+    titles = sorted(m.title for m in crawl_env.mentions())
+    assert titles == ["Velora again", "Velora caf\u00e9 \ufffd"]
+
+
+def _rss(items: str) -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>N</title><link>http://x/'
+            f"</link><description>d</description>{items}</channel></rss>")
+
+
+def test_feed_as_html_bad_links_and_entries_without_link_or_guid(
+        http_server: FixtureServer, crawl_env: CrawlEnv) -> None:
+    base = http_server.base_url
+    date = format_datetime(NOW - timedelta(hours=1))
+    http_server.add("/as-html.xml", _rss(f"<item><title>Velora servita come html</title><link>{base}/n/1</link>"
+                                         f"<pubDate>{date}</pubDate></item>"), "text/html; charset=utf-8")
+    http_server.add("/links.xml", _rss(
+        f"<item><title>Velora js</title><link>javascript:alert(1)</link><guid>g-js</guid><pubDate>{date}</pubDate>"
+        f"</item><item><title>Velora porta</title><link>http://example.org:99999/x</link><guid>g-port</guid>"
+        f"<pubDate>{date}</pubDate></item>"), "application/rss+xml")
+    http_server.add("/bare.xml", _rss("".join(
+        f"<item><title>Velora nuda {i}</title><description>Velora senza link {i}</description>"
+        f"<pubDate>{date}</pubDate></item>" for i in range(3))), "application/rss+xml")
+    http_server.add("/page.html", "<html><body><p>Velora, not a feed</p></body></html>", "text/html")
+    crawl_env.write_config([source("news", "feed", [f"{base}/as-html.xml", f"{base}/links.xml", f"{base}/bare.xml",
+                                                    f"{base}/page.html"])])
+    first = crawl_env.crawl()["sources"]["news"]
+    assert first["new"] == 6, first  # 1 served as html, 2 with bad links, 3 with neither link nor guid
+    assert first["error_kinds"] == {"bad_field": 2, "content_type": 1}, first  # the two links; the html page
+    stored = crawl_env.mentions()
+    assert {m.title for m in stored if m.url is None} == {"Velora js", "Velora porta", *(
+        f"Velora nuda {i}" for i in range(3))}
+    assert any(m.url == f"{base}/n/1" for m in stored)
+    again = crawl_env.crawl()["sources"]["news"]
+    assert again["new"] == 0, again  # the synthetic ids are stable: no new mention on the next crawl
+    assert len(crawl_env.mentions()) == 6
