@@ -6,6 +6,7 @@ each of its languages). With `fetch_articles`, each entry's page is fetched and 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -20,6 +21,18 @@ from core.dates import parse_date
 from crawlers.extraction import extract_article
 from crawlers.spiders.base import KindOptions, SourceSpider
 from crawlers.textutil import html_to_text
+
+# RSS 2.0's <author>: "email (Name)", which feedparser's author_detail cuts mid-word ("ple (Jane Porter")
+_EMAIL_AND_NAME = re.compile(r"[^\s()@]+@[^\s()]+\s*\((?P<name>[^()]*)\)")
+
+
+def entry_author(entry: Any) -> str | None:
+    """The entry's author name: the same person is the same author in RSS and Atom (syndication is by origin)."""
+    raw = str(entry.get("author") or "").strip()
+    found = _EMAIL_AND_NAME.fullmatch(raw)
+    if found and found.group("name").strip():
+        return found.group("name").strip()
+    return (entry.get("author_detail") or {}).get("name") or raw or None
 
 
 class FeedOptions(KindOptions):
@@ -75,7 +88,7 @@ class FeedSpider(SourceSpider):
             "text": html_to_text(body),
             "url": link,
             "platform_id": None if link else self.entry_id(entry, response, body),
-            "author": (entry.get("author_detail") or {}).get("name") or entry.get("author") or None,
+            "author": entry_author(entry),
             "published_at": parse_date(entry.get("published_parsed") or entry.get("updated_parsed")),
             "lang": ((detail.get("language") or "").split("-")[0].lower() or feed_lang),
         }
