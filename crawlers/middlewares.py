@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -99,6 +100,17 @@ EXPECTED_TYPES: dict[str, tuple[str, ...]] = {
     "html": ("text/html", "application/xhtml", "text/plain"),
     "json": ("json", "text/javascript", "application/javascript", "text/plain"),
 }
+# a feed's root element near the start of the body: many servers send valid RSS/Atom as text/html
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
+_HTML_ROOT = re.compile(rb"<html[\s>]", re.IGNORECASE)
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """Sniff the first bytes: a feed root element and no HTML root before it."""
+    head = body[:4096]
+    found = _FEED_ROOT.search(head)
+    html = _HTML_ROOT.search(head)
+    return found is not None and (html is None or html.start() > found.start())
 
 
 class ResponseGuardMiddleware:
@@ -117,6 +129,9 @@ class ResponseGuardMiddleware:
             return response
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
         if ctype and not any(part in ctype for part in EXPECTED_TYPES.get(expect, ())):
+            if expect == "feed" and looks_like_feed(response.body):
+                _count(self.crawler, "warnings/feed_as_html")  # parsed as the feed it is; the spider checks it
+                return response
             _count(self.crawler, "errors")
             _count(self.crawler, "errors/content_type")
             log.warning("skipped %s: content type %r is not %s", response.url, ctype, expect)

@@ -69,6 +69,16 @@ def parse_time(value: Any, name: str) -> datetime:
     return parsed
 
 
+def syndication_hash(author: Any, title: Any, text: str) -> str:
+    """Fingerprint under which copies of one text merge. Syndication is the same text from the same origin: the
+    author is part of it, so that the same complaint posted by different accounts (a copy-paste wave, which the
+    alerts exist to see) stays separate mentions. Texts without an author (articles, wire copy) merge across
+    sites as before."""
+    said = f"{title or ''} {text}"
+    origin = str(author or "").strip().casefold().lstrip("@")
+    return content_hash(f"{origin}\n{said}" if origin else said)
+
+
 class Ingestor:
     """Turns raw items (crawler output, exports) into stored, analysed mentions. Rejected items are kept in
     `rejects_dir` (the shell passes `$ASCOLTO_HOME/rejects`; by default the system's temporary folder)."""
@@ -148,7 +158,7 @@ class Ingestor:
         data["fetched_at"] = parse_time(data["fetched_at"], "fetched_at") if data.get("fetched_at") else now
         if data.get("first_reply_at"):
             data["first_reply_at"] = parse_time(data["first_reply_at"], "first_reply_at")
-        data["content_hash"] = content_hash(f"{data.get('title') or ''} {text}")
+        data["content_hash"] = syndication_hash(data.get("author"), data.get("title"), text)
         data["brands"] = self._brands(data)
         data["is_owned"] = bool(data.get("is_owned")) or self.matcher.is_owned(
             str(data.get("author") or ""), data.get("url"), data["brands"])

@@ -65,7 +65,7 @@ class AppStoreSpider(SourceSpider):
         for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, dict) or "im:rating" not in entry:
                 continue  # the first entry of older feeds describes the app itself
-            item = self.review_item(entry, response)
+            item = self.isolated(response, "malformed_review", self.review_item, entry, response)
             if item is not None:
                 emitted += 1
                 yield item
@@ -78,12 +78,10 @@ class AppStoreSpider(SourceSpider):
     def review_item(self, entry: dict[str, Any], response: Response) -> dict[str, Any] | None:
         link = entry.get("link")
         href = link.get("attributes", {}).get("href") if isinstance(link, dict) else None
-        rating = _label(entry.get("im:rating"))
-        votes = _label(entry.get("im:voteSum"))
         return self.make_item(
-            platform_id=_label(entry.get("id")), url=response.urljoin(href) if href else None,
+            platform_id=_label(entry.get("id")), url=self.link(href, response),
             title=_label(entry.get("title")), text=_label(entry.get("content")) or "",
             author=_label((entry.get("author") or {}).get("name")),
             published_at=parse_date(_label(entry.get("updated"))),
-            engagement={k: int(v) for k, v in (("rating", rating), ("votes", votes)) if v and v.lstrip("-").isdigit()},
+            engagement=self.counts(None, rating=_label(entry.get("im:rating")), votes=_label(entry.get("im:voteSum"))),
         )

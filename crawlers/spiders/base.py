@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -28,6 +30,7 @@ from crawlers.state import SourceState
 from ingest.brands import BrandMatcher, load_checked_config
 
 log = logging.getLogger(__name__)
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 class KindOptions(BaseModel):
@@ -153,13 +156,81 @@ class SourceSpider(scrapy.Spider):
         self.state.forget_validators(response.request.url if response.request else response.url)
         self.logger.warning("%s: skipped %s (%s): %s", self.source.name, response.url, what, str(exc)[:200])
 
+    def decoded(self, response: Response) -> str:
+        """A JSON body as text: in the charset the Content-Type declares, else UTF-8 (JSON's own; guessing picks a
+        legacy code page for one stray byte). Invalid bytes become U+FFFD (counted) rather than costing the page."""
+        declared = _CHARSET.search(response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        encoding = declared.group(1) if declared else "utf-8"
+        try:
+            return response.body.decode(encoding)
+        except UnicodeDecodeError:
+            self.count("warnings/invalid_encoding")
+            return response.body.decode(encoding, errors="replace")
+        except LookupError:  # an encoding Python does not know
+            self.count("warnings/invalid_encoding")
+            return response.body.decode("utf-8", errors="replace")
+
     def json_body(self, response: Response) -> Any:
         """The decoded JSON of a response, or None (counted and logged) when it is not valid JSON."""
         try:
-            return json.loads(response.body.decode(getattr(response, "encoding", None) or "utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            return json.loads(self.decoded(response).removeprefix("\ufeff"))
+        except ValueError as exc:
             self.bad_input(response, "malformed_json", exc)
             return None
+
+    def isolated(self, response: Response, what: str, build: Any, *args: Any) -> Any:
+        """build(*args) for one entry of a page; an entry that breaks it is counted and logged with its reason, and
+        costs only itself, never the rest of the page or its pagination."""
+        try:
+            return build(*args)
+        except Exception as exc:  # one odd entry must not cost the others
+            self.bad_input(response, what, exc)
+            return None
+
+    def bad_field(self, field: str, value: Any, why: str) -> None:
+        """A field that cannot be used is dropped from its item (which is kept), counted and logged."""
+        self.count("errors")
+        self.count("errors/bad_field")
+        self.logger.warning("%s: dropped field %s=%.80r: %s", self.source.name, field, value, why)
+
+    def number(self, field: str, value: Any) -> int | None:
+        """An integer field of an API reply; None when absent or not a number ("12k", "lots": counted)."""
+        if value is None or value == "":
+            return None
+        try:
+            if isinstance(value, bool):
+                raise ValueError("a boolean")
+            return int(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            self.bad_field(field, value, str(exc))
+            return None
+
+    def counts(self, absent: int | None = 0, **values: Any) -> dict[str, int]:
+        """Engagement counts: an absent one is `absent` (left out when None); one that does not parse is left out
+        (unknown, not zero) and counted."""
+        counts: dict[str, int] = {}
+        for key, value in values.items():
+            n = absent if value is None or value == "" else self.number(key, value)
+            if n is not None:
+                counts[key] = n
+        return counts
+
+    def link(self, href: Any, response: Response | None = None) -> str | None:
+        """An absolute http(s) URL (joined to the response's), or None when unusable (`javascript:`, a port out of
+        range, a broken IPv6 literal: counted)."""
+        if not href:
+            return None
+        try:
+            url = response.urljoin(str(href)) if response is not None else str(href)
+            parts = urlsplit(url)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                raise ValueError("not an http(s) URL")
+            _ = parts.port  # raises when out of range
+            canonical_url(url)
+        except (ValueError, UnicodeError) as exc:
+            self.bad_field("link", href, str(exc))
+            return None
+        return url
 
     def keep_paging(self, page: int, entries: int, emitted: int) -> bool:
         """Fetch the next page? Not past max_pages nor after an empty page; and after a complete previous run, not
@@ -202,6 +273,7 @@ class SourceSpider(scrapy.Spider):
             self.count("skipped_empty")
             return None
         platform = platform or self.platform
+        url = self.link(url)
         owner = self.matcher.owner_of(author)
         matched = self.matcher.matching(title, text)
         if not self.options.require_match and not matched:

@@ -5,6 +5,8 @@ each of its languages). With `fetch_articles`, each entry's page is fetched and 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -19,6 +21,18 @@ from core.dates import parse_date
 from crawlers.extraction import extract_article
 from crawlers.spiders.base import KindOptions, SourceSpider
 from crawlers.textutil import html_to_text
+
+# RSS 2.0's <author>: "email (Name)", which feedparser's author_detail cuts mid-word ("ple (Jane Porter")
+_EMAIL_AND_NAME = re.compile(r"[^\s()@]+@[^\s()]+\s*\((?P<name>[^()]*)\)")
+
+
+def entry_author(entry: Any) -> str | None:
+    """The entry's author name: the same person is the same author in RSS and Atom (syndication is by origin)."""
+    raw = str(entry.get("author") or "").strip()
+    found = _EMAIL_AND_NAME.fullmatch(raw)
+    if found and found.group("name").strip():
+        return found.group("name").strip()
+    return (entry.get("author_detail") or {}).get("name") or raw or None
 
 
 class FeedOptions(KindOptions):
@@ -59,20 +73,13 @@ class FeedSpider(SourceSpider):
             self.count("warnings/malformed_feed")  # partly readable: keep the good entries
         feed_lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
         for entry in parsed.entries:
-            try:
-                item_or_request = self.entry_item(entry, response, feed_lang, parsed.feed.get("updated_parsed"))
-            except Exception as exc:  # one odd entry must not cost the others
-                self.bad_input(response, "malformed_entry", exc)
-                continue
+            item_or_request = self.isolated(response, "malformed_entry", self.entry_item, entry, response, feed_lang,
+                                            parsed.feed.get("updated_parsed"))
             if item_or_request is not None:
                 yield item_or_request
 
     def entry_item(self, entry: Any, response: Response, feed_lang: str | None, feed_updated: Any = None) -> Any:
-        link = entry.get("link") or None
-        if link:
-            link = response.urljoin(link)
-        guid = entry.get("id") or None
-        platform_id = None if link else (f"{response.url}#{guid}" if guid else None)
+        link = self.link(entry.get("link"), response)
         content = entry.get("content") or []
         body = content[0].get("value") if content else entry.get("summary", "")
         detail = entry.get("title_detail") or {}
@@ -80,8 +87,8 @@ class FeedSpider(SourceSpider):
             "title": html_to_text(entry.get("title")) or None,
             "text": html_to_text(body),
             "url": link,
-            "platform_id": platform_id,
-            "author": (entry.get("author_detail") or {}).get("name") or entry.get("author") or None,
+            "platform_id": None if link else self.entry_id(entry, response, body),
+            "author": entry_author(entry),
             "published_at": parse_date(entry.get("published_parsed") or entry.get("updated_parsed")),
             "lang": ((detail.get("language") or "").split("-")[0].lower() or feed_lang),
         }
@@ -91,6 +98,17 @@ class FeedSpider(SourceSpider):
             request = self.request(link, self.parse_article, expect="html", meta={"entry": fields})
             return request.replace(errback=self.article_failed)
         return self._item(fields)
+
+    def entry_id(self, entry: Any, response: Response, body: Any) -> str:
+        """Id of an entry without a usable link: its guid, else a stable hash of what it says (an entry with neither
+        link nor guid is kept, and is the same mention on every crawl)."""
+        guid = entry.get("id") or None
+        if guid:
+            return f"{response.url}#{guid}"
+        self.count("warnings/no_link_or_guid")
+        said = "\x1f".join(str(part or "") for part in (
+            self.source.name, entry.get("title"), entry.get("published") or entry.get("updated"), body))
+        return f"{response.url}#sha256:{hashlib.sha256(said.encode('utf-8', 'replace')).hexdigest()[:32]}"
 
     def _item(self, fields: dict[str, Any]) -> dict[str, Any] | None:
         if fields["published_at"] is None:

@@ -52,7 +52,7 @@ class HackerNewsSpider(SourceSpider):
         for hit in hits:
             if not isinstance(hit, dict) or not hit.get("objectID"):
                 continue
-            item = self.hit_item(hit)
+            item = self.isolated(response, "malformed_hit", self.hit_item, hit)
             if item is not None:
                 emitted += 1
                 yield item
@@ -79,5 +79,5 @@ class HackerNewsSpider(SourceSpider):
             published_at=parse_epoch(hit.get("created_at_i")) or parse_date(hit.get("created_at")),
             in_reply_to=self.reply_id(str(parent)) if is_comment and parent else None,
             thread_id=self.reply_id(str(story)) if story else None,
-            engagement={"points": int(hit.get("points") or 0), "comments": int(hit.get("num_comments") or 0)},
+            engagement=self.counts(points=hit.get("points"), comments=hit.get("num_comments")),
         )

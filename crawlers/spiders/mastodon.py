@@ -90,11 +90,7 @@ class MastodonSpider(SourceSpider):
         for status in statuses:
             if not isinstance(status, dict) or status.get("reblog"):
                 continue  # boosts repeat someone else's status, which is crawled on its own
-            try:
-                item = self.status_item(status, base)
-            except (TypeError, ValueError, AttributeError) as exc:
-                self.bad_input(response, "malformed_status", exc)
-                continue
+            item = self.isolated(response, "malformed_status", self.status_item, status, base)
             if item is not None:
                 emitted += 1
                 yield item
@@ -121,10 +117,9 @@ class MastodonSpider(SourceSpider):
         parent = status.get("in_reply_to_id")
         return self.make_item(
             platform_id=f"{host}:{status['id']}", url=status.get("url") or status.get("uri"),
-            text=text, author=acct, author_reach=account.get("followers_count"),
+            text=text, author=acct, author_reach=self.number("followers_count", account.get("followers_count")),
             published_at=parse_date(status.get("created_at")), lang=status.get("language"),
             in_reply_to=self.reply_id(f"{host}:{parent}") if parent else None,
-            engagement={"favourites": int(status.get("favourites_count") or 0),
-                        "reblogs": int(status.get("reblogs_count") or 0),
-                        "replies": int(status.get("replies_count") or 0)},
+            engagement=self.counts(favourites=status.get("favourites_count"), reblogs=status.get("reblogs_count"),
+                                   replies=status.get("replies_count")),
         )

@@ -68,14 +68,13 @@ class RedditSpider(SourceSpider):
             post = child.get("data") if isinstance(child, dict) else None
             if not isinstance(post, dict) or child.get("kind") != "t3":
                 continue
-            item = self.post_item(post, response)
+            item = self.isolated(response, "malformed_post", self.post_item, post, response)
             if item is not None:
                 emitted += 1
                 yield item
-            if self.options.comments and int(post.get("num_comments") or 0) > 0 and post.get("permalink"):  # type: ignore[attr-defined]
-                url = response.urljoin(str(post["permalink"]).rstrip("/") + ".json?raw_json=1&sort=new")
-                yield self.request(url, self.parse_comments, expect="json", conditional=True, headers=self.headers,
-                                   meta={"post": post})
+            comments = self.isolated(response, "malformed_post", self.comments_request, post, response)
+            if comments is not None:
+                yield comments
         page, after = int(response.meta["page"]), listing.get("after")
         if after and self.keep_paging(page, len(children), emitted):
             url = f"{response.meta['search_url']}&after={after}"
@@ -86,11 +85,27 @@ class RedditSpider(SourceSpider):
     def post_item(self, post: dict[str, Any], response: Response) -> dict[str, Any] | None:
         return self.make_item(
             platform_id=str(post.get("name") or f"t3_{post.get('id')}"),
-            url=response.urljoin(str(post.get("permalink") or "")) if post.get("permalink") else post.get("url"),
+            url=self.link(post.get("permalink"), response) if post.get("permalink") else self.link(post.get("url")),
             title=post.get("title"), text=post.get("selftext") or "", author=post.get("author"),
             published_at=parse_epoch(post.get("created_utc")),
-            engagement={"score": int(post.get("score") or 0), "comments": int(post.get("num_comments") or 0)},
+            engagement=self.counts(score=post.get("score"), comments=post.get("num_comments")),
         )
+
+    def comments_request(self, post: dict[str, Any], response: Response) -> scrapy.Request | None:
+        """The comment tree of a post that has comments (or whose count does not parse: look rather than miss)."""
+        if not self.options.comments or not post.get("permalink"):  # type: ignore[attr-defined]
+            return None
+        raw = post.get("num_comments")
+        try:
+            if int(raw or 0) <= 0:
+                return None
+        except (TypeError, ValueError, OverflowError):
+            pass  # counted with the post's engagement
+        url = self.link(str(post["permalink"]).rstrip("/") + ".json?raw_json=1&sort=new", response)
+        if url is None:
+            return None
+        return self.request(url, self.parse_comments, expect="json", conditional=True, headers=self.headers,
+                            meta={"post": post})
 
     def parse_comments(self, response: Response) -> Iterable[Any]:
         if not self.fetched(response):
@@ -110,14 +125,17 @@ class RedditSpider(SourceSpider):
             comment = child.get("data") if isinstance(child, dict) else None
             if not isinstance(comment, dict) or child.get("kind") != "t1":
                 continue
-            item = self.make_item(
-                platform_id=str(comment.get("name") or f"t1_{comment.get('id')}"),
-                url=response.urljoin(str(comment["permalink"])) if comment.get("permalink") else None,
-                text=comment.get("body") or "", author=comment.get("author"),
-                published_at=parse_epoch(comment.get("created_utc")),
-                in_reply_to=self.reply_id(str(comment["parent_id"])) if comment.get("parent_id") else None,
-                thread_id=thread, engagement={"score": int(comment.get("score") or 0)},
-            )
+            item = self.isolated(response, "malformed_comment", self.comment_item, comment, response, thread)
             if item is not None:
                 yield item
             yield from self.comment_items(comment.get("replies"), response, thread)
+
+    def comment_item(self, comment: dict[str, Any], response: Response, thread: str) -> dict[str, Any] | None:
+        return self.make_item(
+            platform_id=str(comment.get("name") or f"t1_{comment.get('id')}"),
+            url=self.link(comment.get("permalink"), response),
+            text=comment.get("body") or "", author=comment.get("author"),
+            published_at=parse_epoch(comment.get("created_utc")),
+            in_reply_to=self.reply_id(str(comment["parent_id"])) if comment.get("parent_id") else None,
+            thread_id=thread, engagement=self.counts(score=comment.get("score")),
+        )

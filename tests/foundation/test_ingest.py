@@ -119,3 +119,23 @@ def test_ingest_command_reports_bad_lines_and_keeps_the_rest(tmp_path: Path, cli
     assert "line 3" in proc.stderr
     with open_store(store) as s:
         assert s.count(MentionFilter()) == 5
+
+
+def test_the_same_complaint_from_different_accounts_is_one_mention_each(store) -> None:
+    """A copy-paste complaint wave (what the alerts exist for) is not syndication: that is the same text from the
+    same origin, which still merges into one mention with its copies."""
+    wave = ("Velora mi ha addebitato due volte la bolletta di novembre e il servizio clienti non risponde da una "
+            "settimana, vergogna")
+    ingestor = Ingestor(store, CONFIG, now=NOW)
+    first = ingestor.ingest([
+        item(platform="reddit", platform_id="t1_a", author="anna", text=wave, url="https://r.example/c/a"),
+        item(platform="reddit", platform_id="t1_b", author="bruno", text=wave, url="https://r.example/c/b"),
+    ])
+    later = ingestor.ingest([
+        item(platform="reddit", platform_id="t1_c", author="carla", text=wave.upper(), url="https://r.example/c/c"),
+        item(platform="reddit", platform_id="t1_d", author="Anna", text=wave + "!", url="https://r.example/c/d"),
+    ])
+    assert (first.new, first.duplicates, later.new, later.duplicates) == (2, 0, 1, 1)
+    by_author = {m.author: m for m in store.search(MentionFilter()).items}
+    assert set(by_author) == {"anna", "bruno", "carla"}
+    assert by_author["anna"].copies == ["https://r.example/c/d"]  # anna's own repost: a copy of her first
