@@ -72,13 +72,34 @@ def shipped_models(models_dir: str = "") -> dict[str, LinearModel]:
     return training.load(Path(models_dir) if models_dir else training.MODEL_DIR)
 
 
-class ModelComponent:
+class BatchComponent:
+    """A component that works on whole batches (`process`), through `pipe()` or on a single Doc."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.process([doc])
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 512) -> Iterator[Doc]:
+        iterator = iter(stream)
+        while batch := list(islice(iterator, batch_size)):
+            self.process(batch)
+            yield from batch
+
+    def process(self, docs: list[Doc]) -> None:
+        raise NotImplementedError
+
+
+class ModelComponent(BatchComponent):
     """A component that reads one model of the model set; `use(models)` swaps in models trained in memory."""
 
     model_key = ""
 
     def __init__(self, name: str, models_dir: str) -> None:
-        self.name, self.models_dir = name, models_dir
+        super().__init__(name)
+        self.models_dir = models_dir
         self._models: dict[str, LinearModel] | None = None
 
     def use(self, models: dict[str, LinearModel]) -> None:
@@ -89,18 +110,6 @@ class ModelComponent:
         if self._models is None:
             self._models = shipped_models(self.models_dir)
         return self._models
-
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
-
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 512) -> Iterator[Doc]:
-        iterator = iter(stream)
-        while batch := list(islice(iterator, batch_size)):
-            self.process(batch)
-            yield from batch
-
-    def process(self, docs: list[Doc]) -> None:
-        raise NotImplementedError
 
 
 def batch_features(docs: Sequence[Doc]) -> sp.csr_matrix:
@@ -161,23 +170,17 @@ def make_brands(nlp: Language, name: str, attr: str) -> BrandsComponent:
 
 
 # ---------------------------------------------------------------------------------------------- features
-class FeaturesComponent:
+class FeaturesComponent(BatchComponent):
     """The hashed word and character n-grams of the doc's text, one batch at a time."""
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        super().__init__(name)
         self.featurizer = Featurizer()
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
-
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 512) -> Iterator[Doc]:
-        iterator = iter(stream)
-        while batch := list(islice(iterator, batch_size)):
-            matrix = self.featurizer.transform([text_of(doc) for doc in batch])
-            for row, doc in enumerate(batch):
-                doc.user_data[_FEATURES] = (matrix, row)
-            yield from batch
+    def process(self, docs: list[Doc]) -> None:
+        matrix = self.featurizer.transform([text_of(doc) for doc in docs])
+        for row, doc in enumerate(docs):
+            doc.user_data[_FEATURES] = (matrix, row)
 
 
 @Language.factory("ascolto_features")
@@ -187,27 +190,18 @@ def make_features(nlp: Language, name: str) -> FeaturesComponent:
 
 # ---------------------------------------------------------------------------------------------- sentiment
 class SentimentComponent(ModelComponent):
-    """Three-class sentiment from the language's model. A two-flag model (SENTIPOLC's opos / oneg) gives
-    positive or negative when its stronger flag reaches `flag_threshold`, else neutral."""
+    """Three-class sentiment from the pipeline language's model; the score is P(positive) - P(negative)."""
 
-    def __init__(self, name: str, models_dir: str, model: str, flag_threshold: float) -> None:
+    def __init__(self, name: str, models_dir: str, model: str) -> None:
         super().__init__(name, models_dir)
-        self.model_key, self.flag_threshold = model, flag_threshold
+        self.model_key = model
 
     def process(self, docs: list[Doc]) -> None:
         model = self.models[self.model_key]
         features = model.inputs(batch_features(docs), [text_of(doc) for doc in docs])
-        if isinstance(model, MultiLabelModel):
-            flags = model.predict_proba(features)[:, [model.classes.index(c) for c in ("positive", "negative")]]
-            pos, neg = flags[:, 0], flags[:, 1]
-            strongest = np.maximum(pos, neg)
-            labels = np.where(strongest < self.flag_threshold, 1, np.where(pos > neg, 2, 0))
-            probs = np.column_stack([neg * (1 - pos), (1 - pos) * (1 - neg), pos * (1 - neg)])
-        else:
-            probs = model.predict_proba(features)[:, [model.classes.index(c) for c in SENTIMENTS]]
-            labels = probs.argmax(axis=1)
-            pos, neg = probs[:, 2], probs[:, 0]
-        for doc, label, score, row in zip(docs, labels, pos - neg, probs, strict=True):
+        probs = model.predict_proba(features)[:, [model.classes.index(c) for c in SENTIMENTS]]
+        labels = probs.argmax(axis=1)
+        for doc, label, score, row in zip(docs, labels, probs[:, 2] - probs[:, 0], probs, strict=True):
             doc.cats.update({f"sentiment_{c}": float(p) for c, p in zip(SENTIMENTS, row, strict=True)})
             ext = doc._
             if ext.has_content:
@@ -215,10 +209,9 @@ class SentimentComponent(ModelComponent):
                 ext.sentiment_score = float(np.clip(score, -1.0, 1.0))
 
 
-@Language.factory("ascolto_sentiment", default_config={"models_dir": "", "flag_threshold": 0.5})
-def make_sentiment(nlp: Language, name: str, models_dir: str, models: dict[str, str],
-                   flag_threshold: float) -> SentimentComponent:
-    return SentimentComponent(name, models_dir, models.get(nlp.lang, models["en"]), flag_threshold)
+@Language.factory("ascolto_sentiment", default_config={"models_dir": ""})
+def make_sentiment(nlp: Language, name: str, models_dir: str, models: dict[str, str]) -> SentimentComponent:
+    return SentimentComponent(name, models_dir, models.get(nlp.lang, models["en"]))
 
 
 # ---------------------------------------------------------------------------------------------- complaint
@@ -276,7 +269,7 @@ def make_topics(nlp: Language, name: str, models_dir: str, model: str, threshold
 class IntentComponent(ModelComponent):
     """complaint / question / praise / other from the learned intent model. A mention is a complaint when the
     blend `complaint_blend * complaint_score + (1 - complaint_blend) * P(intent = complaint)` reaches
-    `complaint_threshold` (so the complaint flag and complaint_score agree); otherwise the likeliest other intent."""
+    `complaint_threshold`; otherwise the likeliest other intent."""
 
     def __init__(self, name: str, models_dir: str, model: str, complaint_threshold: float,
                  complaint_blend: float) -> None:
