@@ -144,17 +144,39 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
 LATEST = MIGRATIONS[-1][0]
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database to the latest version, one transaction per version. Returns the version."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > LATEST:
-        raise RuntimeError(f"store schema version {current} is newer than this Ascolto ({LATEST}); upgrade Ascolto")
-    for version, statements in MIGRATIONS:
-        if version <= current:
+def migrate(conn: sqlite3.Connection, migrations: list[tuple[int, list[str]]] = MIGRATIONS) -> int:
+    """Bring the database to the latest version, one transaction per version. Returns the version.
+
+    Safe when several processes open a fresh database at once: each version is applied under BEGIN IMMEDIATE
+    (the write lock, waited for with the connection's busy timeout) after re-reading the version inside it, so
+    whoever comes second finds the work done instead of failing on "table already exists". `conn` must be in
+    autocommit mode (isolation_level=None) so that the transactions here are the only ones.
+    """
+    for version, statements in migrations:
+        if _version(conn) >= version:
             continue
-        with conn:
-            for statement in statements:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
-        current = version
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if _version(conn) < version:  # (another process may have applied it while this one waited)
+                for statement in statements:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # (some errors have rolled it back already)
+                conn.execute("ROLLBACK")
+            raise
+    current, latest = _version(conn), migrations[-1][0]
+    if current > latest:
+        raise RuntimeError(f"schema version {current} of {_name(conn)} is newer than this Ascolto ({latest}); "
+                           "upgrade Ascolto")
     return current
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _name(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row and row[2] else "the database"
