@@ -8,6 +8,7 @@ import json
 import smtplib
 import ssl
 import time
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -17,6 +18,7 @@ import httpx
 
 from alerts import messages
 from core.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
+from core.dates import parse_date
 from core.model import AlertEvent
 
 TIMEOUT = 10.0
@@ -24,7 +26,16 @@ SIGNATURE_HEADER = "X-Ascolto-Signature"
 
 
 class DeliveryError(Exception):
-    """A delivery failed; the text is safe to log (no URL of a secret webhook, no password)."""
+    """A delivery failed; the text is safe to log (no URL of a secret webhook, no password).
+
+    `permanent`: the receiver refused this message and would refuse it again (dead-letter it, go on with the
+    channel's other messages); `retry_after`: seconds the receiver asked us to wait before trying again.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
 
 
 def file_path(channel: FileChannel) -> Path:
@@ -69,7 +80,13 @@ def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | No
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{where}: authentication refused ({exc.smtp_code})") from None
     except smtplib.SMTPResponseException as exc:
-        raise DeliveryError(f"{where}: refused ({exc.smtp_code})") from None
+        # a 5xx to the message itself (DATA) is final for that message; any other refusal is the channel's
+        permanent = isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
+        raise DeliveryError(f"{where}: refused ({exc.smtp_code})", permanent=permanent) from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise DeliveryError(f"{where}: recipients refused ({', '.join(map(str, codes))})",
+                            permanent=all(code >= 500 for code in codes)) from None
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"{where}: {type(exc).__name__}") from None
 
@@ -83,7 +100,21 @@ def _post(url: str, body: bytes, headers: dict[str, str], label: str) -> None:
     except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
         raise DeliveryError(f"{label}: {type(exc).__name__}") from None  # the URL itself may be the secret
     if not response.is_success:
-        raise DeliveryError(f"{label}: HTTP {response.status_code}")
+        status = response.status_code
+        # 4xx but 408 (timeout) and 429 (rate limit): this message is refused and would be refused again
+        raise DeliveryError(f"{label}: HTTP {status}", permanent=400 <= status < 500 and status not in (408, 429),
+                            retry_after=retry_after(response.headers.get("Retry-After")))
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    when = parse_date(value)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when else None
 
 
 def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from alerts.detectors import DETECTORS
-from alerts.state import apply_findings
-from core.config import Config
+from alerts.detectors import DETECTORS, live_shape
+from alerts.findings import Finding
+from alerts.state import Stage, apply_findings
+from core.config import AlertRule, Config
 from core.model import AlertEvent, utc
+from core.timebuckets import bucket_start
 from storage.base import MentionStore
 
 log = logging.getLogger(__name__)
 
+SERIES_DETECTORS = ("volume_spike", "slow_build")  # they read a series of closed buckets
 
-def evaluate_rules(store: MentionStore, config: Config, now: datetime) -> list[AlertEvent]:
+
+def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage: Stage | None = None,
+                   current_bucket: bool = False) -> list[AlertEvent]:
     """Persist new, updated, escalated and resolved events; return those that need a notification.
 
     A rule without a brand runs once per configured brand (alerts are grouped per brand). A detector that
     fails is logged and skipped: its open alerts are left as they are rather than wrongly resolved.
+    `stage` gets each event to notify before its state is saved (the outbox, see alerts.notify).
+    `current_bucket` (live service): a surge in the bucket still filling fires now, not when it closes.
     """
     now = utc(now)
     notify: list[AlertEvent] = []
@@ -28,8 +35,38 @@ def evaluate_rules(store: MentionStore, config: Config, now: datetime) -> list[A
         for brand in brands:
             try:
                 findings = detector(store, config, rule, brand, now)
+                if current_bucket and rule.detector in SERIES_DETECTORS:
+                    findings = _with_current_bucket(store, config, rule, brand, now, findings)
             except Exception:
                 log.exception("alert rule %s (brand %s): detector %s failed; skipped", rule.name, brand, rule.detector)
                 continue
-            notify.extend(apply_findings(store, rule, brand, findings, now))
+            notify.extend(apply_findings(store, rule, brand, findings, now, stage))
     return notify
+
+
+def _with_current_bucket(store: MentionStore, config: Config, rule: AlertRule, brand: str | None, now: datetime,
+                         findings: list[Finding]) -> list[Finding]:
+    """Add what fires when the bucket still filling is counted as it stands.
+
+    The series detectors read closed buckets only, so a surge stored just after a bucket began would wait for
+    that bucket to close (5 minutes for a 1-hour window) and the next tick. Evaluated once more as of the end of
+    the current bucket (the store holds nothing later, so that bucket counts what arrived so far, which can only
+    understate it), a finding that fires there opens or escalates the alert now. Only firing counts: whether an
+    alert stays open or resolves is still judged on closed buckets, so a bucket just begun (nearly empty) never
+    resolves one.
+    """
+    interval, shape = live_shape(rule)
+    current = bucket_start(now, interval)
+    if current == now:
+        return findings  # the last bucket has just closed: nothing filling yet
+    end = current + timedelta(seconds=shape.bucket_seconds)
+    firing = {f.key for f in findings if f.firing}
+    early = [f for f in DETECTORS[rule.detector](store, config, rule, brand, end) if f.firing and f.key not in firing]
+    if not early:
+        return findings
+    for finding in early:
+        if finding.window_end is not None and finding.window_end > now:
+            finding.window_end = now
+    by_key = {f.key: f for f in findings}
+    by_key.update({f.key: f for f in early})
+    return list(by_key.values())

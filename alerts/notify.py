@@ -1,39 +1,41 @@
-"""Delivery through a persisted outbox: enqueue first (SQLite in the outbox folder), then deliver with retries.
+"""Delivery through a persisted outbox: stage, save the alert's state, release; then deliver with retries.
 
-A channel that is down loses nothing: its deliveries stay pending with a growing backoff and go out on a
-later flush, from this process or the next one. Quiet hours hold non-critical messages until they end.
+Nothing is lost: the outbox rows of a notification are written (staged) before the alert's state is saved, and
+released after; a crash between the two leaves staged rows that `recover` releases when the store holds that
+state, or drops when it does not (the next evaluation then decides afresh). This works whatever the store is
+(SQLite or Elasticsearch): the outbox never needs a transaction shared with it.
+A channel that is down loses nothing: its deliveries stay pending, retried with a backoff capped at 5 minutes
+(or at the receiver's Retry-After, never before it). A message the receiver refuses for good (HTTP 4xx but
+408/429, SMTP 5xx to the message) is dead-lettered (`failed`) and the channel goes on with the others. On each
+channel an alert's messages go out in order (a RESOLVED never before its ALERT). Delivery is at least once: a
+crash after sending and before recording it sends that message again, with the same idempotency key.
+Quiet hours hold non-critical messages until they end.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from alerts import channels
-from alerts.state import transition_of
+from alerts import channels, outbox
+from alerts.faults import crash_point
 from core.config import Config, QuietHours
 from core.model import AlertEvent
+from storage.base import AlertStore
+from storage.sqlite_schema import migrate
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=1)
-LEASE = timedelta(minutes=10)  # how long a delivery claimed by one flush is left alone by the others
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id TEXT PRIMARY KEY, channel TEXT NOT NULL, event TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, next_attempt_at REAL NOT NULL,
-    delivered_at REAL, last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
-"""
+STAGED_GRACE = timedelta(minutes=10)  # staged rows of a live process are its own business for this long
 
 
 @dataclass
@@ -41,6 +43,14 @@ class DeliveryReport:
     delivered: int = 0
     failed: int = 0  # attempts that failed in this flush (they stay pending)
     pending: int = 0  # still waiting in the outbox after this flush
+    dead: int = 0  # refused for good in this flush (dead-lettered: status `failed`)
+
+
+@dataclass
+class _Failure:
+    error: str
+    permanent: bool = False
+    retry_after: float | None = None
 
 
 def quiet_until(quiet: QuietHours | None, now: datetime) -> datetime | None:
@@ -70,98 +80,187 @@ class Dispatcher:
         self.dashboard_url = dashboard_url or config.dashboard.public_url
         self.retry_delays = tuple(retry_delays)  # in-flush retries before an item waits for a later flush
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.owner = outbox.owner_token()
         outbox_dir = Path(outbox_dir)
         outbox_dir.mkdir(parents=True, exist_ok=True)
         self.path = outbox_dir / "outbox.sqlite3"
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        # one connection per thread: each channel is flushed from its own thread
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        migrate(self._db, outbox.MIGRATIONS)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
 
     def close(self) -> None:
-        self._db.close()
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
 
-    def enqueue(self, events: Sequence[AlertEvent]) -> int:
-        """Persist one delivery per event and channel of its rule; idempotent. Returns how many were new."""
+    # writing: stage before the state is saved, release after
+    def stage(self, events: Sequence[AlertEvent]) -> int:
+        """Write one delivery per event and channel of its rule, not yet deliverable; idempotent. Returns how
+        many were new."""
         rules = {r.name: r for r in self.config.alerts}
         known = {c.name: c.kind for c in self.config.channels}
         now = self.clock()
         added = 0
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
             for event in events:
                 rule = rules.get(event.rule)
                 if rule is None:
                     log.warning("alert %s: rule %s is no longer configured; not delivered", event.id, event.rule)
                     continue
                 held = quiet_until(rule.quiet_hours, now) if event.severity != "critical" else None
-                step = f"{transition_of(event)}:{event.details.get('notified_at', event.updated_at.isoformat())}"
+                key = outbox.idempotency_key(event)
+                step_at = datetime.fromisoformat(outbox.step_of(event)[1]).timestamp()
                 for name in rule.channels:
                     if name not in known:
                         continue
                     # quiet hours spare people (email, Slack); files and webhooks are machines and get it now
                     due = (held if held and known[name] in ("email", "slack") else now).timestamp()
-                    cur = self._db.execute(
-                        "INSERT OR IGNORE INTO outbox (id, channel, event, created_at, next_attempt_at) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (f"{event.id}:{step}:{name}", name, event.model_dump_json(), now.timestamp(), due),
-                    )
-                    added += cur.rowcount
+                    added += db.execute(
+                        "INSERT OR IGNORE INTO outbox (id, channel, event, status, created_at, next_attempt_at, "
+                        "alert_id, step_at, idempotency_key, owner) VALUES (?, ?, ?, 'staged', ?, ?, ?, ?, ?, ?)",
+                        (f"{key}:{name}", name, event.model_dump_json(), now.timestamp(), due, event.id, step_at,
+                         key, self.owner),
+                    ).rowcount
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
         return added
 
-    def pending(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM outbox WHERE status != 'delivered'").fetchone()[0])
+    def release(self, events: Sequence[AlertEvent]) -> None:
+        """The state of these events is saved: their deliveries may go."""
+        keys = [(outbox.idempotency_key(e),) for e in events]
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? AND status = 'staged'", keys)
+        db.execute("COMMIT")
 
-    def flush(self) -> DeliveryReport:
-        """Deliver everything due; failures stay pending with exponential backoff (capped at an hour)."""
-        report = DeliveryReport()
+    def enqueue(self, events: Sequence[AlertEvent]) -> int:
+        """Persist one delivery per event and channel of its rule, deliverable now; idempotent."""
+        added = self.stage(events)
+        self.release(events)
+        return added
+
+    def recover(self, store: AlertStore) -> int:
+        """Release the staged deliveries whose alert state reached the store, drop those whose state did not
+        (a crash between staging and saving); dead-letter those of channels no longer configured. Returns how
+        many were released."""
         now = self.clock()
-        rows = self._db.execute(
-            "SELECT id, channel, event, attempts FROM outbox WHERE status IN ('pending', 'sending') "
-            "AND next_attempt_at <= ? "
-            "ORDER BY created_at, id", (now.timestamp(),),
-        ).fetchall()
-        channels_by_name = {c.name: c for c in self.config.channels}
-        down: dict[str, str] = {}  # a channel that failed this flush is not hammered for each of its items
-        for delivery_id, channel_name, raw, attempts in rows:
-            channel = channels_by_name.get(channel_name)
-            if channel is None:
-                self._fail(delivery_id, attempts, "channel no longer configured", now)
-                report.failed += 1
-                continue
-            if channel_name in down:
-                self._fail(delivery_id, attempts, down[channel_name], now)
-                report.failed += 1
-                continue
-            # claim it first: a second process flushing the same outbox skips it; a claim left by a crash
-            # expires after the lease and the item is picked up again (at least once, never lost)
-            claimed = self._db.execute(
-                "UPDATE outbox SET status = 'sending', next_attempt_at = ? WHERE id = ? "
-                "AND status IN ('pending', 'sending') AND next_attempt_at <= ?",
-                ((now + LEASE).timestamp(), delivery_id, now.timestamp()),
-            ).rowcount
-            if not claimed:
-                continue
-            event = AlertEvent.model_validate_json(raw)
-            error = self._attempt(channel, event, delivery_id)
-            if error is None:
-                self._db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = ?, "
-                                 "last_error = NULL WHERE id = ?", (time.time(), attempts + 1, delivery_id))
-                report.delivered += 1
+        released = 0
+        rows = self._db.execute("SELECT DISTINCT idempotency_key, alert_id, event, owner, created_at FROM outbox "
+                                "WHERE status = 'staged'").fetchall()
+        for key, alert_id, raw, owner, created_at in rows:
+            mine_or_dead = owner == self.owner or outbox.owner_dead(owner)
+            if not mine_or_dead and now.timestamp() - created_at < STAGED_GRACE.total_seconds():
+                continue  # another live process is between staging and saving
+            if outbox.was_saved(store.get_alert(alert_id), AlertEvent.model_validate_json(raw)):
+                released += self._db.execute("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? "
+                                             "AND status = 'staged'", (key,)).rowcount
             else:
-                log.warning("alert delivery %s via %s failed: %s (will retry)", event.id, channel_name, error)
-                down[channel_name] = error
-                self._fail(delivery_id, attempts, error, now)
-                report.failed += 1
+                self._db.execute("DELETE FROM outbox WHERE idempotency_key = ? AND status = 'staged'", (key,))
+        known = [c.name for c in self.config.channels]
+        self._db.execute(
+            f"UPDATE outbox SET status = 'failed', last_error = 'channel no longer configured' "
+            f"WHERE status IN ('pending', 'sending') AND channel NOT IN ({','.join('?' * len(known))})", known)
+        if released:
+            log.info("outbox: %d deliveries staged before a crash released", released)
+        return released
+
+    def pending(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")
+                   .fetchone()[0])
+
+    # delivering
+    def flush(self, channel: str | None = None) -> DeliveryReport:
+        """Deliver everything due (on one channel, or on each in turn); failures stay pending with a backoff."""
+        report = DeliveryReport()
+        for configured in self.config.channels:
+            if channel is None or configured.name == channel:
+                self._flush_channel(configured, report)
         report.pending = self.pending()
         return report
+
+    def _flush_channel(self, channel: Any, report: DeliveryReport) -> None:
+        now = self.clock()
+        rows = self._db.execute(
+            "SELECT id, event, attempts, status, owner, next_attempt_at, alert_id, step_at, idempotency_key "
+            "FROM outbox WHERE channel = ? AND (status = 'sending' OR (status = 'pending' AND next_attempt_at <= ?)) "
+            "ORDER BY step_at, created_at, id", (channel.name, now.timestamp()),
+        ).fetchall()
+        for delivery_id, raw, attempts, status, owner, next_at, alert_id, step_at, key in rows:
+            if self._earlier_undone(channel.name, alert_id, step_at) or not self._claim(
+                    delivery_id, status, owner, next_at, now):
+                continue
+            event = AlertEvent.model_validate_json(raw)
+            event.details["idempotency_key"] = key  # what the channels put in payloads and headers
+            crash_point("delivery-claimed")
+            failure = self._attempt(channel, event, delivery_id)
+            if failure is None:
+                crash_point("delivery-sent")
+                self._db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = ?, "
+                                 "last_error = NULL, owner = NULL WHERE id = ?", (time.time(), attempts + 1,
+                                                                                 delivery_id))
+                report.delivered += 1
+            elif failure.permanent:
+                log.error("alert delivery %s via %s refused: %s (dead-lettered; the channel goes on)",
+                          event.id, channel.name, failure.error)
+                self._db.execute("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, owner = NULL "
+                                 "WHERE id = ?", (attempts + 1, failure.error, delivery_id))
+                report.dead += 1
+            else:
+                retry = outbox.due_at(self.clock(), attempts, failure.retry_after)
+                log.warning("alert delivery %s via %s failed: %s (next attempt at %s)", event.id, channel.name,
+                            failure.error, f"{retry:%H:%M:%S}")
+                self._retry_later(channel.name, delivery_id, attempts, failure.error, retry)
+                report.failed += 1
+                return  # the channel is down (or asked us to wait): its other items wait as well
+
+    def _earlier_undone(self, channel: str, alert_id: str | None, step_at: float | None) -> bool:
+        """An earlier message of the same alert on this channel is not delivered yet (nor given up on)."""
+        if alert_id is None or step_at is None:
+            return False
+        return self._db.execute(
+            f"SELECT 1 FROM outbox WHERE alert_id = ? AND channel = ? AND step_at < ? "
+            f"AND status IN ({','.join('?' * len(outbox.UNDONE))}) LIMIT 1",
+            (alert_id, channel, step_at, *outbox.UNDONE),
+        ).fetchone() is not None
+
+    def _claim(self, delivery_id: str, status: str, owner: str | None, next_at: float, now: datetime) -> bool:
+        """Take the item for this flush; a second process skips it. A claim whose owner is dead (a crash
+        mid-send) is taken over at once, a live one on another host after its lease (at least once, never lost)."""
+        if status == "sending" and next_at > now.timestamp() and (owner == self.owner or not outbox.owner_dead(owner)):
+            return False  # being sent right now, by this process or a live other one
+        return self._db.execute(
+            "UPDATE outbox SET status = 'sending', owner = ?, next_attempt_at = ? WHERE id = ? AND status = ? "
+            "AND owner IS ? AND next_attempt_at = ?",
+            (self.owner, (now + outbox.LEASE).timestamp(), delivery_id, status, owner, next_at),
+        ).rowcount == 1
 
     def _resolved(self, channel: Any) -> Any:
         if channel.kind == "file" and not Path(channel.path).expanduser().is_absolute():
             return channel.model_copy(update={"path": str(self.files_dir / channel.path)})
         return channel
 
-    def _attempt(self, channel: object, event: AlertEvent, delivery_id: str) -> str | None:
-        error = None
+    def _attempt(self, channel: Any, event: AlertEvent, delivery_id: str) -> _Failure | None:
+        failure = _Failure("not attempted")
         for delay in (0.0, *self.retry_delays):
             if delay:
                 time.sleep(delay)
@@ -169,23 +268,43 @@ class Dispatcher:
                 channels.send(self._resolved(channel), event, self.dashboard_url, delivery_id)
                 return None
             except channels.DeliveryError as exc:
-                error = str(exc)
+                failure = _Failure(str(exc), exc.permanent, exc.retry_after)
+                if exc.permanent or exc.retry_after is not None:
+                    return failure  # refused for good, or told when to come back: no retry before that
             except Exception as exc:  # a bug in one channel must not stop the others
-                error = f"{type(exc).__name__}"
-        return error
+                failure = _Failure(type(exc).__name__)
+        return failure
 
-    def _fail(self, delivery_id: str, attempts: int, error: str, now: datetime) -> None:
-        backoff = min(timedelta(seconds=30 * 2 ** attempts), MAX_BACKOFF)
-        self._db.execute(
-            "UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-            (attempts + 1, (now + backoff).timestamp(), error, delivery_id),
-        )
+    def _retry_later(self, channel: str, delivery_id: str, attempts: int, error: str, retry: datetime) -> None:
+        """Schedule the failed item at `retry`, and the channel's other due items no earlier (untried, they
+        keep their attempt count)."""
+        db = self._db
+        db.execute("UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, "
+                   "owner = NULL WHERE id = ?", (attempts + 1, retry.timestamp(), error, delivery_id))
+        db.execute("UPDATE outbox SET next_attempt_at = ? WHERE channel = ? AND status = 'pending' "
+                   "AND next_attempt_at < ?", (retry.timestamp(), channel, retry.timestamp()))
 
     def items(self) -> list[dict[str, object]]:
-        """The outbox rows (for the CLI and tests): id, channel, status, attempts, last_error."""
-        rows = self._db.execute("SELECT id, channel, status, attempts, last_error FROM outbox ORDER BY created_at, id")
-        return [dict(zip(("id", "channel", "status", "attempts", "last_error"), r, strict=True)) for r in rows]
+        """The outbox rows (for the CLI and tests): id, channel, status, attempts, last_error and more."""
+        names = ("id", "channel", "status", "attempts", "last_error", "alert_id", "idempotency_key",
+                 "next_attempt_at")
+        rows = self._db.execute(f"SELECT {', '.join(names)} FROM outbox ORDER BY created_at, id")
+        return [dict(zip(names, r, strict=True)) for r in rows]
 
 
-def load_event(raw: str) -> AlertEvent:
-    return AlertEvent.model_validate(json.loads(raw))
+def undelivered(outbox_dir: Path, alert_ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
+    """Dead-lettered deliveries of these alerts (channel and error), read from the outbox when there is one."""
+    path = Path(outbox_dir) / "outbox.sqlite3"
+    if not path.exists() or not alert_ids:
+        return {}
+    found: dict[str, list[dict[str, str]]] = {}
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+        try:
+            rows = db.execute(f"SELECT alert_id, channel, coalesce(last_error, '') FROM outbox WHERE status = "
+                              f"'failed' AND alert_id IN ({','.join('?' * len(alert_ids))}) ORDER BY created_at",
+                              list(alert_ids)).fetchall()
+        except sqlite3.OperationalError:  # an outbox from before dead letters existed
+            return {}
+    for alert_id, channel, error in rows:
+        found.setdefault(alert_id, []).append({"channel": channel, "error": error})
+    return found

@@ -7,9 +7,11 @@ them, and re-evaluating at the same instant changes nothing that was already not
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from alerts.faults import crash_point
 from alerts.findings import SEVERITY_RANK, Finding
 from core.config import AlertRule
 from core.model import AlertEvent, Mention, utc
@@ -17,6 +19,8 @@ from core.timebuckets import parse_interval
 from storage.base import MentionStore
 
 SAMPLE_TEXT_CHARS = 280
+# called with an event to notify before its state is saved (the outbox stages its deliveries: see alerts.notify)
+Stage = Callable[[Sequence[AlertEvent]], object]
 
 
 def _sample(mention: Mention) -> dict[str, Any]:
@@ -53,10 +57,21 @@ def _mark(event: AlertEvent, transition: str, now: datetime) -> None:
     history.append({"at": now.isoformat(), "transition": transition, "severity": event.severity})
 
 
+def _save_notified(store: MentionStore, event: AlertEvent, stage: Stage | None) -> None:
+    if stage is not None:
+        stage([event])
+    store.save_alert(event)
+    crash_point("alert-saved")
+
+
 def apply_findings(
-    store: MentionStore, rule: AlertRule, brand: str | None, findings: list[Finding], now: datetime
+    store: MentionStore, rule: AlertRule, brand: str | None, findings: list[Finding], now: datetime,
+    stage: Stage | None = None,
 ) -> list[AlertEvent]:
-    """Reconcile one rule's findings for one brand with its stored alerts; return the events to notify."""
+    """Reconcile one rule's findings for one brand with its stored alerts; return the events to notify.
+
+    `stage` receives each event to notify just before its state is saved (so a crash between the two loses
+    nothing: see alerts.notify)."""
     now = utc(now)
     cooldown = parse_interval(rule.cooldown)
     stored = store.list_alerts(rule=rule.name, brand=brand, limit=500)
@@ -71,8 +86,12 @@ def apply_findings(
         seen.add(finding.key)
         event = active.get(finding.key)
         if event is not None:
-            if event.updated_at <= now and _update(store, event, finding, now, cooldown):
-                notify.append(event)
+            if event.updated_at <= now:
+                if _update(event, finding, now, cooldown):
+                    _save_notified(store, event, stage)
+                    notify.append(event)
+                else:
+                    store.save_alert(event)
             continue  # (an alert evaluated later already: a replay of the past changes nothing)
         if not finding.firing:
             continue
@@ -95,17 +114,18 @@ def apply_findings(
         )
         _fill(event, finding, now)
         _mark(event, "opened", now)
-        store.save_alert(event)
+        _save_notified(store, event, stage)
         notify.append(event)
     for key, event in active.items():
         if key not in seen and event.updated_at <= now:
-            _resolve(store, event, now)
+            _resolve(event, now)
+            _save_notified(store, event, stage)
             notify.append(event)
     return notify
 
 
-def _update(store: MentionStore, event: AlertEvent, finding: Finding, now: datetime, cooldown: timedelta) -> bool:
-    """Refresh an open alert with the latest finding; True when it escalated (and is to be notified)."""
+def _update(event: AlertEvent, finding: Finding, now: datetime, cooldown: timedelta) -> bool:
+    """Refresh an open alert with the latest finding (not saved); True when it escalated (and is to be notified)."""
     _fill(event, finding, now)
     escalate = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[event.severity]
     notified = datetime.fromisoformat(str(event.details.get("notified_at", event.opened_at.isoformat())))
@@ -115,17 +135,15 @@ def _update(store: MentionStore, event: AlertEvent, finding: Finding, now: datet
     if escalate:
         event.severity = finding.severity  # type: ignore[assignment]
         _mark(event, "escalated", now)
-    store.save_alert(event)
     return escalate
 
 
-def _resolve(store: MentionStore, event: AlertEvent, now: datetime) -> None:
+def _resolve(event: AlertEvent, now: datetime) -> None:
     event.status = "resolved"
     event.resolved_at = now
     event.updated_at = now
     event.summary = f"Back to normal. {event.summary}"
     _mark(event, "resolved", now)
-    store.save_alert(event)
 
 
 def acknowledge(store: MentionStore, alert_id: str, by: str | None, now: datetime) -> AlertEvent | None:

@@ -1,9 +1,11 @@
 """`ascolto run --config FILE`: crawl each source on its interval, evaluate alert rules every minute, deliver.
 
-APScheduler runs the jobs in a thread pool: no job overlaps itself (max_instances=1), missed runs are
+APScheduler runs the jobs in thread pools: no job overlaps itself (max_instances=1), missed runs are
 coalesced into one, and SIGINT/SIGTERM stop the scheduler cleanly (running jobs finish, nothing is lost:
-alerts not yet delivered wait in the persisted outbox). The dashboard is served from the same process
-when the web module offers `serve_in_thread`.
+alerts not yet delivered wait in the persisted outbox). Alert evaluation has a pool of its own (crawls never
+hold it up), and each channel is flushed by its own thread, woken as soon as an evaluation has something
+to tell: a hung SMTP server or Slack delays only its own channel, never detection or the other channels.
+The dashboard is served from the same process when the web module offers `serve_in_thread`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -27,6 +30,35 @@ from core.timebuckets import parse_interval
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
+DELIVERY_POLL = 10.0  # seconds between a channel's looks at its due retries (new alerts wake it at once)
+
+
+class ChannelWorker:
+    """One channel's delivery thread: flushes when woken, and every DELIVERY_POLL seconds for due retries."""
+
+    def __init__(self, name: str, flush: Callable[[str], object]) -> None:
+        self.name = name
+        self._flush = flush
+        self.wake = threading.Event()
+        self.wake.set()  # deliveries left by a previous run go at once
+        self._stopping = False
+        self.thread = threading.Thread(target=self._run, name=f"deliver {name}", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stopping:
+            self.wake.wait(DELIVERY_POLL)
+            self.wake.clear()
+            if self._stopping:
+                return
+            try:
+                self._flush(self.name)
+            except Exception:
+                log.exception("delivery on channel %s failed; retried in %.0f s", self.name, DELIVERY_POLL)
+
+    def stop(self, timeout: float) -> None:
+        self._stopping = True
+        self.wake.set()
+        self.thread.join(timeout)  # a send hung past its timeouts is left behind: it is redone after a restart
 
 
 class Service:
@@ -37,7 +69,9 @@ class Service:
         self.config_file = config_file
         self.store_location = store
         self.outbox_dir = outbox_dir or state_dir("outbox")
-        self.scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+        executors = {"default": ThreadPoolExecutor(max(4, len(config.sources))), "alerts": ThreadPoolExecutor(1)}
+        self.scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS, executors=executors)
+        self.workers = [ChannelWorker(c.name, self.deliver) for c in config.channels]
         self._store: Any = None
         self._dispatcher: Any = None
         self._lock = threading.Lock()
@@ -52,17 +86,27 @@ class Service:
             return self._store, self._dispatcher
 
     def evaluate_alerts(self, now: datetime | None = None) -> int:
-        """One tick: evaluate every rule, enqueue what needs telling, deliver what is due (retries included)."""
+        """One tick: evaluate every rule (its deliveries staged before each state is saved, released after),
+        then wake the channels' delivery threads."""
         from alerts.engine import evaluate_rules
 
         store, dispatcher = self._open()
-        events = evaluate_rules(store, self.config, now or datetime.now(UTC))
-        dispatcher.enqueue(events)
-        report = dispatcher.flush()
-        if events or report.failed:
-            log.info("alerts: %d to notify; delivered %d, failed %d, pending %d",
-                     len(events), report.delivered, report.failed, report.pending)
+        dispatcher.recover(store)  # what a crash left between staging and release
+        events = evaluate_rules(store, self.config, now or datetime.now(UTC), stage=dispatcher.stage,
+                                current_bucket=True)
+        dispatcher.release(events)
+        if events:
+            log.info("alerts: %d to notify", len(events))
+            for worker in self.workers:
+                worker.wake.set()
         return len(events)
+
+    def deliver(self, channel: str) -> None:
+        """Deliver what is due on one channel (its own thread in the service)."""
+        report = self._open()[1].flush(channel)
+        if report.delivered or report.failed or report.dead:
+            log.info("channel %s: delivered %d, failed %d, dead-lettered %d, pending %d (all channels)",
+                     channel, report.delivered, report.failed, report.dead, report.pending)
 
     def crawl(self, source: str) -> None:
         try:
@@ -84,7 +128,7 @@ class Service:
                                        next_run_time=datetime.now(UTC))
         seconds = parse_interval(alert_interval).total_seconds()
         self.scheduler.add_job(self._safe_evaluate, IntervalTrigger(seconds=seconds, timezone=UTC), id="alerts",
-                               name="evaluate alert rules", next_run_time=datetime.now(UTC))
+                               name="evaluate alert rules", next_run_time=datetime.now(UTC), executor="alerts")
 
     def _safe_evaluate(self) -> None:
         try:
@@ -94,10 +138,15 @@ class Service:
 
     def start(self) -> None:
         self.scheduler.start()
+        for worker in self.workers:
+            worker.thread.start()
 
     def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # let running jobs finish: no half-written state
+        for worker in self.workers:
+            if worker.thread.is_alive():
+                worker.stop(timeout=30.0)
         with self._lock:
             if self._dispatcher is not None:
                 self._dispatcher.close()

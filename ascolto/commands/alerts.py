@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import UTC, datetime
 
@@ -27,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from alerts.notify import undelivered
     from alerts.state import acknowledge
+    from ascolto.paths import state_dir
 
     config = load_config_or_exit(args) if config_path(args) else None
     store = open_store_for(args, config)
@@ -45,12 +48,14 @@ def run(args: argparse.Namespace) -> int:
         events = store.list_alerts(brand=args.brand if args.alerts_command == "list" else None,
                                    status=tuple(getattr(args, "status", None) or ()),
                                    rule=getattr(args, "rule", None), limit=getattr(args, "limit", 100))
+        dead = undelivered(state_dir("outbox"), [e.id for e in events])  # dead-lettered deliveries
         for event in events:
             if getattr(args, "json", False):
-                print(event.model_dump_json())
+                print(json.dumps({**event.model_dump(mode="json"), "undelivered": dead.get(event.id, [])}))
             else:
+                refused = "".join(f"  [not delivered to {d['channel']}: {d['error']}]" for d in dead.get(event.id, []))
                 print(f"{event.id}  {event.opened_at:%Y-%m-%d %H:%M}  {event.status:<12} {event.severity:<8} "
-                      f"{event.rule:<20} {' '.join(event.title.split())}")
+                      f"{event.rule:<20} {' '.join(event.title.split())}{refused}")
         if not events and not getattr(args, "json", False):
             print("no alerts", file=sys.stderr)
         return 0

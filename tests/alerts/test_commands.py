@@ -119,6 +119,7 @@ def test_run_service_evaluates_and_delivers(tmp_path: Path) -> None:
     assert JOB_DEFAULTS["max_instances"] == 1 and JOB_DEFAULTS["coalesce"] is True
     assert service.evaluate_alerts(now) == 1
     assert service.evaluate_alerts(now + timedelta(minutes=1)) == 0  # nothing twice
+    service.deliver("out")  # (the channel's own thread does this in the running service)
     service.stop()
     assert len(out.read_text().splitlines()) == 1
 

@@ -1,0 +1,115 @@
+"""The outbox table (SQLite in the outbox folder) and what it needs besides: its migrations, who owns a claim,
+the retry schedule, and the idempotency key of a notification.
+
+Statuses: `staged` (written before the alert's state is saved; invisible to delivery until released, or
+dropped after a crash when the state never reached the store), `pending`, `sending` (claimed by one flush),
+`delivered`, `failed` (refused for good by the receiver: dead-lettered, never retried).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+from datetime import datetime, timedelta
+
+from alerts.state import transition_of
+from core.model import AlertEvent
+
+FIRST_BACKOFF = timedelta(seconds=15)
+MAX_BACKOFF = timedelta(minutes=5)  # after an outage delivery resumes within minutes of the channel coming back
+# a claim by a live process on another host (whose pid cannot be checked here) is left alone this long
+LEASE = timedelta(minutes=5)
+UNDONE = ("staged", "pending", "sending")  # not delivered yet, and not given up on
+
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, [
+        """CREATE TABLE IF NOT EXISTS outbox (
+            id TEXT PRIMARY KEY, channel TEXT NOT NULL, event TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, next_attempt_at REAL NOT NULL,
+            delivered_at REAL, last_error TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at)",
+    ]),
+    # 2: per-alert ordering (a RESOLVED never overtakes its ALERT on a channel), the idempotency key handed to
+    # the channels, and the owner of a claim (so a crashed sender's claim is taken over at once)
+    (2, [
+        "ALTER TABLE outbox ADD COLUMN alert_id TEXT",
+        "ALTER TABLE outbox ADD COLUMN step_at REAL",
+        "ALTER TABLE outbox ADD COLUMN idempotency_key TEXT",
+        "ALTER TABLE outbox ADD COLUMN owner TEXT",
+        """UPDATE outbox SET alert_id = json_extract(event, '$.id'), step_at = created_at,
+            idempotency_key = substr(id, 1, length(id) - length(channel) - 1)""",
+        "CREATE INDEX outbox_alert ON outbox(alert_id, channel, step_at)",
+        "CREATE INDEX outbox_key ON outbox(idempotency_key)",
+    ]),
+]
+
+
+def step_of(event: AlertEvent) -> tuple[str, str]:
+    """The notification an event stands for: its transition and the instant it was marked."""
+    return transition_of(event), str(event.details.get("notified_at", event.updated_at.isoformat()))
+
+
+def idempotency_key(event: AlertEvent) -> str:
+    """Alert id and transition (with the instant of that transition: an alert reopened in its cooldown can
+    resolve twice); the same on every attempt, so a receiver can drop the duplicate of an at-least-once retry."""
+    transition, at = step_of(event)
+    return f"{event.id}:{transition}:{at}"
+
+
+def was_saved(stored: AlertEvent | None, event: AlertEvent) -> bool:
+    """True when the store holds the transition `event` notifies (the save it was staged for happened)."""
+    if stored is None:
+        return False
+    transition, at = step_of(event)
+    return any(h.get("at") == at and h.get("transition") == transition for h in stored.details.get("history", []))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential from 15 s, capped at 5 minutes, with jitter (so retries of many items do not march in step)."""
+    ceiling = min(FIRST_BACKOFF * 2 ** min(attempts, 20), MAX_BACKOFF)
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (/proc), which tells a reused pid apart."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def owner_token() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or ''}"
+
+
+def owner_dead(token: str | None) -> bool:
+    """True only when the owner is certainly gone: a process of this host that no longer runs."""
+    if not token:
+        return True
+    try:
+        host, pid_text, started = token.rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return False  # cannot be checked from here: the lease decides
+    if started and os.path.isdir("/proc"):
+        return _start_time(pid) != started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def due_at(now: datetime, attempts: int, retry_after: float | None) -> datetime:
+    """When a failed delivery is tried next: never before the receiver's Retry-After, else the backoff."""
+    if retry_after is not None:
+        return now + timedelta(seconds=retry_after)
+    return now + backoff(attempts)
