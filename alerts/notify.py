@@ -19,7 +19,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,6 +137,10 @@ class Dispatcher:
                         (f"{key}:{name}", name, event.model_dump_json(), now.timestamp(), due, event.id, step_at,
                          key, self.owner),
                     ).rowcount
+                    if due <= now.timestamp():  # a critical step in quiet hours brings the held ones before it
+                        db.execute("UPDATE outbox SET next_attempt_at = ? WHERE alert_id = ? AND channel = ? "
+                                   "AND status IN ('staged', 'pending') AND attempts = 0 AND next_attempt_at > ? "
+                                   "AND step_at < ?", (due, event.id, name, due, step_at))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -291,20 +294,3 @@ class Dispatcher:
         rows = self._db.execute(f"SELECT {', '.join(names)} FROM outbox ORDER BY created_at, id")
         return [dict(zip(names, r, strict=True)) for r in rows]
 
-
-def undelivered(outbox_dir: Path, alert_ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
-    """Dead-lettered deliveries of these alerts (channel and error), read from the outbox when there is one."""
-    path = Path(outbox_dir) / "outbox.sqlite3"
-    if not path.exists() or not alert_ids:
-        return {}
-    found: dict[str, list[dict[str, str]]] = {}
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
-        try:
-            rows = db.execute(f"SELECT alert_id, channel, coalesce(last_error, '') FROM outbox WHERE status = "
-                              f"'failed' AND alert_id IN ({','.join('?' * len(alert_ids))}) ORDER BY created_at",
-                              list(alert_ids)).fetchall()
-        except sqlite3.OperationalError:  # an outbox from before dead letters existed
-            return {}
-    for alert_id, channel, error in rows:
-        found.setdefault(alert_id, []).append({"channel": channel, "error": error})
-    return found

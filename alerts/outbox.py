@@ -11,7 +11,11 @@ from __future__ import annotations
 import os
 import random
 import socket
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from alerts.state import transition_of
 from core.model import AlertEvent
@@ -113,3 +117,21 @@ def due_at(now: datetime, attempts: int, retry_after: float | None) -> datetime:
     if retry_after is not None:
         return now + timedelta(seconds=retry_after)
     return now + backoff(attempts)
+
+
+def undelivered(outbox_dir: Path, alert_ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
+    """Dead-lettered deliveries of these alerts (channel and error), read from the outbox when there is one."""
+    path = Path(outbox_dir) / "outbox.sqlite3"
+    if not path.exists() or not alert_ids:
+        return {}
+    found: dict[str, list[dict[str, str]]] = {}
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+        try:
+            rows = db.execute(f"SELECT alert_id, channel, coalesce(last_error, '') FROM outbox WHERE status = "
+                              f"'failed' AND alert_id IN ({','.join('?' * len(alert_ids))}) ORDER BY created_at",
+                              list(alert_ids)).fetchall()
+        except sqlite3.OperationalError:  # an outbox from before dead letters existed
+            return {}
+    for alert_id, channel, error in rows:
+        found.setdefault(alert_id, []).append({"channel": channel, "error": error})
+    return found

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from alerts.notify import undelivered
+    from alerts.outbox import undelivered
     from alerts.state import acknowledge
     from ascolto.paths import state_dir
 

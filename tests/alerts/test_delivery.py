@@ -210,3 +210,44 @@ def test_a_resolved_waits_for_its_alert_on_the_same_channel(scripted: Scripted, 
     clock[0] += timedelta(hours=2)
     assert dispatcher.flush().delivered == 2
     assert scripted.alert_ids()[1:] == [("a1", "opened"), ("a1", "resolved")]
+
+
+def test_an_outbox_written_by_the_previous_version_is_upgraded_and_delivered(scripted: Scripted,
+                                                                            tmp_path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "outbox.sqlite3") as db:  # the table as the previous release left it
+        db.executescript("""
+            CREATE TABLE outbox (id TEXT PRIMARY KEY, channel TEXT NOT NULL, event TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL,
+                next_attempt_at REAL NOT NULL, delivered_at REAL, last_error TEXT);
+            CREATE INDEX outbox_due ON outbox(status, next_attempt_at);""")
+        event = alert("old")
+        db.execute("INSERT INTO outbox (id, channel, event, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+                   (f"old:opened:{NOW.isoformat()}:hook", "hook", event.model_dump_json(), NOW.timestamp(),
+                    NOW.timestamp()))
+    dispatcher = webhook_dispatcher(scripted.url, tmp_path, [NOW])
+    assert dispatcher.flush().delivered == 1
+    (item,) = dispatcher.items()
+    assert item["alert_id"] == "old" and item["idempotency_key"] == f"old:opened:{NOW.isoformat()}"
+    body = json.loads(scripted.requests[0][1])
+    assert body["alert"]["details"]["idempotency_key"] == item["idempotency_key"]
+
+
+def test_a_critical_step_in_quiet_hours_brings_its_held_alert_along(receiver, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TEST_SLACK_URL", receiver.url)
+    config = make_config([{"name": "spike", "detector": "volume_spike", "channels": ["slack"],
+                           "quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "UTC"}}],
+                         channels=[{"name": "slack", "kind": "slack", "webhook_url_env": "TEST_SLACK_URL"}])
+    night = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+    clock = [night]
+    dispatcher = Dispatcher(config, tmp_path, None, retry_delays=(), clock=lambda: clock[0])
+    dispatcher.enqueue([alert("a1", "opened", night)])  # a warning: held until 07:00
+    assert dispatcher.flush().delivered == 0
+    clock[0] = night + timedelta(minutes=20)
+    escalated = alert("a1", "escalated", clock[0])
+    escalated.severity = "critical"
+    dispatcher.enqueue([escalated])
+    assert dispatcher.flush().delivered == 2, "the critical goes now, and the warning before it"
+    first, second = (b["text"] for b in receiver.bodies())
+    assert "critical" not in first and "critical" in second, "in order"
