@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from alerts.detectors import DETECTORS, live_shape
-from alerts.findings import Finding
+from alerts.findings import Finding, rule_filter
 from alerts.state import Stage, apply_findings
 from core.config import AlertRule, Config
 from core.model import AlertEvent, utc
@@ -57,8 +58,8 @@ def _with_current_bucket(store: MentionStore, config: Config, rule: AlertRule, b
     """
     interval, shape = live_shape(rule)
     current = bucket_start(now, interval)
-    if current == now:
-        return findings  # the last bucket has just closed: nothing filling yet
+    if current == now or not store.count(replace(rule_filter(rule, brand), since=current, until=now)):
+        return findings  # nothing in the bucket filling yet (the common case for a quiet brand): no second look
     end = current + timedelta(seconds=shape.bucket_seconds)
     firing = {f.key for f in findings if f.firing}
     early = [f for f in DETECTORS[rule.detector](store, config, rule, brand, end) if f.firing and f.key not in firing]
