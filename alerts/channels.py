@@ -22,6 +22,7 @@ from core.dates import parse_date
 from core.model import AlertEvent
 
 TIMEOUT = 10.0
+MAX_RETRY_AFTER = 86400.0  # a Retry-After beyond a day is read as a day (and a bogus huge one cannot overflow)
 SIGNATURE_HEADER = "X-Ascolto-Signature"
 
 
@@ -112,9 +113,9 @@ def retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_RETRY_AFTER)
     when = parse_date(value)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when else None
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER) if when else None
 
 
 def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:

@@ -251,3 +251,41 @@ def test_a_critical_step_in_quiet_hours_brings_its_held_alert_along(receiver, mo
     assert dispatcher.flush().delivered == 2, "the critical goes now, and the warning before it"
     first, second = (b["text"] for b in receiver.bodies())
     assert "critical" not in first and "critical" in second, "in order"
+
+
+def test_an_smtp_refusal_of_the_message_is_dead_lettered(tmp_path: Path) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Refuse:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            return "554 5.7.1 message content refused"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(Refuse(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config = make_config([{"name": "spike", "detector": "volume_spike", "channels": ["mail"]}],
+                             channels=[{"name": "mail", "kind": "email", "host": "127.0.0.1", "port": port,
+                                        "sender": "a@example.com", "to": ["b@example.com"]}])
+        dispatcher = Dispatcher(config, tmp_path, None, retry_delays=(0.0,))
+        dispatcher.enqueue([alert()])
+        report = dispatcher.flush()
+    finally:
+        controller.stop()
+    assert (report.dead, report.pending) == (1, 0)
+    assert dispatcher.items()[0]["last_error"] == f"smtp 127.0.0.1:{port}: refused (554)"
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    from email.utils import format_datetime
+
+    from alerts.channels import retry_after
+
+    assert retry_after("120") == 120.0
+    assert retry_after(None) is None and retry_after("soon") is None
+    assert 50 < (retry_after(format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)) or 0) <= 60
+    assert retry_after("9" * 30) == 86400.0
