@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from alerts.facts import note_facts
 from alerts.findings import SEVERITY_RANK, Finding
 from core.config import AlertRule
 from core.model import AlertEvent, Mention, utc
@@ -101,6 +102,9 @@ def apply_findings(
         if key not in seen and event.updated_at <= now:
             _resolve(store, event, now)
             notify.append(event)
+    for event in notify:  # what the messages say beyond the detector's figures (unanswered, the level now)
+        note_facts(store, rule, event, now)
+        store.save_alert(event)
     return notify
 
 
