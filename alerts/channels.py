@@ -25,6 +25,7 @@ TIMEOUT = 10.0
 SIGNATURE_HEADER = "X-Ascolto-Signature"
 KEY_HEADER = "X-Ascolto-Idempotency-Key"  # HTTP; also sent as the standard Idempotency-Key
 EMAIL_KEY_HEADER = "X-Ascolto-Key"
+REPLAY_WINDOW_SECONDS = 300  # a receiver refuses a signed webhook whose timestamp is further than this from now
 
 
 class DeliveryError(Exception):
@@ -125,6 +126,16 @@ def sign(secret_value: str, timestamp: str, body: bytes) -> str:
     """HMAC-SHA256 over '<timestamp>.<body>' (the timestamp is in X-Ascolto-Timestamp; it blocks replays)."""
     digest = hmac.new(secret_value.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
+
+
+def verify_webhook(secret_value: str, headers: dict[str, str], body: bytes, now: float | None = None) -> bool:
+    """What a receiver checks (README, "Verifying a webhook"): the signature over the timestamp and the raw body,
+    and a timestamp within REPLAY_WINDOW_SECONDS of its clock. Deduplicate on the idempotency key besides."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    timestamp, signature = lowered.get("x-ascolto-timestamp", ""), lowered.get(SIGNATURE_HEADER.lower(), "")
+    if not timestamp.isdigit() or abs((time.time() if now is None else now) - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        return False
+    return hmac.compare_digest(sign(secret_value, timestamp, body), signature)
 
 
 def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,

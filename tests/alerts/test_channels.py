@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from alerts.channels import DeliveryError, message_id, send_email, send_file, send_slack, send_webhook
+from alerts.channels import (
+    REPLAY_WINDOW_SECONDS,
+    DeliveryError,
+    message_id,
+    send_email,
+    send_file,
+    send_slack,
+    send_webhook,
+    verify_webhook,
+)
 from alerts.messages import idempotency_key
 from core.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel
 from tests.alerts.test_notify import event
@@ -128,3 +137,16 @@ def test_email_carries_the_key_and_a_message_id_stable_across_attempts(smtp_serv
     send_email(mail, escalated, None, "attempt-1")
     assert mailbox.messages[2]["Message-ID"] != first["Message-ID"]
     assert message_id("a1:opened", "nobody") == message_id("a1:opened", "x@[bad domain]")
+
+
+def test_a_receiver_verifies_a_signed_webhook_as_the_readme_says(receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TEST_HOOK_SECRET", "s3cret")
+    channel = WebhookChannel(name="hook", kind="webhook", url=receiver.url, secret_env="TEST_HOOK_SECRET")
+    send_webhook(channel, event(), None, "d1")
+    headers, body = receiver.posts[0]
+    sent = int(headers["X-Ascolto-Timestamp"])
+    assert verify_webhook("s3cret", headers, body)
+    assert not verify_webhook("other", headers, body)
+    assert not verify_webhook("s3cret", headers, body.replace(b"a1", b"a2"))  # the body as received, byte for byte
+    assert not verify_webhook("s3cret", headers, body, now=sent + REPLAY_WINDOW_SECONDS + 1)  # a replay
+    assert verify_webhook("s3cret", headers, body, now=sent + REPLAY_WINDOW_SECONDS)
