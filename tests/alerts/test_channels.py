@@ -150,3 +150,20 @@ def test_a_receiver_verifies_a_signed_webhook_as_the_readme_says(receiver, monke
     assert not verify_webhook("s3cret", headers, body.replace(b"a1", b"a2"))  # the body as received, byte for byte
     assert not verify_webhook("s3cret", headers, body, now=sent + REPLAY_WINDOW_SECONDS + 1)  # a replay
     assert verify_webhook("s3cret", headers, body, now=sent + REPLAY_WINDOW_SECONDS)
+
+
+def test_hostile_crawled_text_forges_no_line_or_header_in_a_real_email(smtp_server) -> None:  # type: ignore[no-untyped-def]
+    controller, mailbox = smtp_server
+    mail = EmailChannel(name="mail", kind="email", host="127.0.0.1", port=controller.port, to=["care@example"],
+                        language="it", timezone="Europe/Rome")
+    send_email(mail, hostile_event(), "https://ascolto.example/", "d1")
+    received = mailbox.messages[0]
+    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in received.walk()
+             if not p.is_multipart()}
+    lines = parts["text/plain"].splitlines()
+    assert [x for x in lines if x.startswith(("Apri nella dashboard", "Open on the dashboard"))] == [
+        "Apri nella dashboard: https://ascolto.example/alerts?id=a1"]
+    assert not [x for x in lines if x.startswith(("> ", "https://evil", "Bcc"))]
+    assert max(len(x) for x in lines if x.startswith("- ")) < 800  # a 5,000-character author is cut
+    assert "Bcc" not in received and received["To"] == "care@example"
+    assert parts["text/html"].count("<a href=") == 4  # three sample links and the dashboard's
