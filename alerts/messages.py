@@ -70,6 +70,7 @@ class Message:
     """An alert as one reader is told it; every field is one line (crawled parts flattened and cut)."""
 
     subject: str
+    title: str
     headline: str
     unanswered: str | None
     details: list[str]
@@ -215,15 +216,27 @@ def compose(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = 
     figures = _figures(event, voice)
     verb = voice.text(f"alert.verb.{transition_of(event)}") if transition_of(event) in (
         "opened", "reopened", "escalated", "resolved") else voice.text("alert.verb.opened")
-    subject = voice.text("alert.subject", verb=verb, severity=voice.text(f"severity.{event.severity}"),
-                         title=_title(event, voice, figures))
+    title = one_line(_title(event, voice, figures), SUBJECT_CHARS)
+    subject = voice.text("alert.subject", verb=verb, severity=voice.text(f"severity.{event.severity}"), title=title)
     return Message(
-        subject=one_line(subject, SUBJECT_CHARS), headline=one_line(_headline(event, voice, figures)),
+        subject=one_line(subject, SUBJECT_CHARS), title=title, headline=one_line(_headline(event, voice, figures)),
         unanswered=_unanswered_line(event, voice), details=[one_line(x) for x in _detail_lines(event, voice, figures)],
         samples=_samples(event, voice), link=alert_link(event, dashboard_url), link_label=voice.text("alert.open"),
         sample_link_label=voice.text("alert.link"), details_label=voice.text("alert.details"),
         samples_label=voice.text("alert.samples"), key=key or idempotency_key(event), voice=voice,
     )
+
+
+def words(event: AlertEvent) -> dict[str, dict[str, str | None]] | None:
+    """What the messages say of an alert, per language, for the dashboard's alert cards: None for an alert
+    notified before its facts were kept (its detector's own title and summary stay the best words for it)."""
+    if "facts" not in event.details:
+        return None
+    said = {}
+    for language in wording.LANGUAGES:
+        message = compose(event, None, Voice(language))
+        said[language] = {"title": message.title, "headline": message.headline, "unanswered": message.unanswered}
+    return said
 
 
 def subject(event: AlertEvent, voice: Voice | None = None) -> str:
