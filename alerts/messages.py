@@ -85,7 +85,24 @@ class Message:
 
 
 def _facts(event: AlertEvent) -> dict[str, Any]:
-    return dict(event.details.get("facts") or {})
+    facts = event.details.get("facts")
+    return dict(facts) if isinstance(facts, dict) else {}
+
+
+def _num(value: object, default: float = 0.0) -> float:
+    """A figure from an alert's details, which old or foreign events may lack or carry as anything."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return number if number == number and abs(number) != float("inf") else default
+
+
+def _rule_window(event: AlertEvent) -> float:
+    try:
+        return parse_interval(str(_facts(event).get("window", "1h"))).total_seconds()
+    except ValueError:
+        return 3600.0
 
 
 def _metric(event: AlertEvent, voice: Voice) -> str:
@@ -96,31 +113,32 @@ def _metric(event: AlertEvent, voice: Voice) -> str:
 def _window_text(event: AlertEvent, voice: Voice) -> str:
     if event.window_start and event.window_end:
         return wording.duration((event.window_end - event.window_start).total_seconds(), voice.language)
-    return wording.duration(parse_interval(str(_facts(event).get("window", "1h"))).total_seconds(), voice.language)
+    return wording.duration(_rule_window(event), voice.language)
 
 
 def _figures(event: AlertEvent, voice: Voice) -> dict[str, str]:
     """The fields the catalogue's alert texts are filled with, formatted for the reader."""
     lang, details, facts = voice.language, event.details, _facts(event)
-    observed, expected = event.observed or 0.0, event.expected or 0.0
-    terms = list(details.get("terms") or [{}])
-    engagement = details.get("engagement") or {}
-    negative, total = details.get("negative", 0), details.get("total", 0) or 1
-    usual_total = details.get("baseline_total", 0) or 1
-    limit_minutes = float(details.get("limit_minutes", facts.get("limit_minutes", 60)))
+    observed, expected = _num(event.observed), _num(event.expected)
+    terms = details.get("terms")
+    term = terms[0] if isinstance(terms, list) and terms and isinstance(terms[0], dict) else {}
+    engagement = details.get("engagement")
+    interactions = sum(_num(v) for v in engagement.values()) if isinstance(engagement, dict) else 0.0
+    negative, total = _num(details.get("negative")), _num(details.get("total")) or 1.0
+    usual = _num(details.get("baseline_negative")) / (_num(details.get("baseline_total")) or 1.0)
+    limit_minutes = _num(details.get("limit_minutes"), _num(facts.get("limit_minutes"), 60.0))
     return {
         "brand": one_line(event.brand or voice.text("brand.all"), AUTHOR_CHARS), "metric": _metric(event, voice),
         "observed": wording.number(observed, lang), "expected": wording.number(expected, lang),
         "ratio": wording.ratio(observed / expected, lang) if expected > 0 else "",
         "window": _window_text(event, voice), "share": wording.percent(negative / total, lang),
         "negative": wording.number(negative, lang), "total": wording.number(total, lang),
-        "usual": wording.percent(details.get("baseline_negative", 0) / usual_total, lang),
-        "interactions": wording.number(sum(v for v in engagement.values() if isinstance(v, int | float)), lang),
-        "term": one_line(terms[0].get("term", ""), AUTHOR_CHARS),
-        "count": wording.number(terms[0].get("count", observed) if event.detector == "emerging_term" else observed,
+        "usual": wording.percent(usual, lang), "interactions": wording.number(interactions, lang),
+        "term": one_line(term.get("term", ""), AUTHOR_CHARS),
+        "count": wording.number(_num(term.get("count"), observed) if event.detector == "emerging_term" else observed,
                                 lang),
         "limit": wording.duration(60 * limit_minutes, lang),
-        "oldest": wording.duration(60 * float(details.get("oldest_minutes", 0)), lang),
+        "oldest": wording.duration(60 * _num(details.get("oldest_minutes")), lang),
     }
 
 
@@ -153,13 +171,14 @@ def _resolved_line(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> 
     facts = _facts(event)
     if event.detector == "unanswered_complaint":
         return voice.text("alert.resolved.unanswered", **figures)
-    if event.detector in ("volume_spike", "slow_build") and "now_observed" in facts and event.expected is not None:
-        window = parse_interval(str(facts.get("window", "1h"))).total_seconds()
+    if event.detector in ("volume_spike", "slow_build") and _num(facts.get("now_observed"), -1) >= 0 \
+            and event.expected is not None:
+        window = _rule_window(event)
         usual = float(event.expected)
         if event.window_start and event.window_end:  # the usual level of the alert's window, scaled to the rule's
             usual *= window / max((event.window_end - event.window_start).total_seconds(), 1.0)
         return voice.text("alert.resolved.count", **{
-            **figures, "observed": wording.number(float(facts["now_observed"]), voice.language),
+            **figures, "observed": wording.number(_num(facts["now_observed"]), voice.language),
             "expected": wording.number(usual, voice.language), "window": wording.duration(window, voice.language)})
     return voice.text("alert.resolved.plain")
 
@@ -192,17 +211,19 @@ def _detail_lines(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> l
 
 def _unanswered_line(event: AlertEvent, voice: Voice) -> str | None:
     facts = _facts(event)
-    if transition_of(event) == "resolved" or not facts.get("complaints"):
+    complaints = _num(facts.get("complaints"))
+    if transition_of(event) == "resolved" or complaints <= 0:
         return None
-    return voice.text("alert.unanswered", unanswered=wording.number(facts.get("unanswered", 0), voice.language, 0),
-                      complaints=wording.number(facts["complaints"], voice.language, 0))
+    return voice.text("alert.unanswered", unanswered=wording.number(_num(facts.get("unanswered")), voice.language, 0),
+                      complaints=wording.number(complaints, voice.language, 0))
 
 
 def _samples(event: AlertEvent, voice: Voice) -> list[Sample]:
     if transition_of(event) == "resolved":
         return []  # the evidence of the peak is not news once it is over
     found = []
-    for s in list(event.details.get("samples", []))[:3]:
+    samples = event.details.get("samples")
+    for s in [x for x in samples if isinstance(x, dict)][:3] if isinstance(samples, list) else []:
         author = one_line(s.get("author") or voice.text("alert.someone"), AUTHOR_CHARS)
         who = voice.text("alert.sample.who", author=author, platform=one_line(s.get("platform") or "?", 40))
         found.append(Sample(who=who, text=one_line(s.get("text") or "", SAMPLE_CHARS), url=safe_url(s.get("url"))))

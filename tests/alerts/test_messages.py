@@ -154,3 +154,28 @@ def test_resolving_notes_the_level_now_and_the_unanswered_complaints(store) -> N
     resolved = apply_findings(store, rule, "Velora", [], t0 + timedelta(hours=2))
     assert resolved[0].details["facts"]["now_observed"] == 3
     assert "Back to normal: 3 complaints in the last 1 h, about the usual 4.2." in text_body(resolved[0], None)
+
+
+def test_every_detector_and_transition_renders_in_both_languages_even_with_little_evidence() -> None:
+    """A message that fails to render is an alert never delivered: sparse or odd details must still read."""
+    from alerts.slack_blocks import slack_payload
+    from core.config import AlertRule
+
+    detectors = [*AlertRule.model_fields["detector"].annotation.__args__, "sla_risk"]
+    odd_details: list[dict[str, object]] = [
+        {}, {"terms": [], "engagement": {"likes": "many"}, "total": 0, "facts": {"now_observed": None}},
+        {"terms": ["not a dict"], "oldest_minutes": "?", "limit_minutes": None, "facts": {"window": "bad"}},
+        {"samples": ["x", {"author": None}], "facts": {"complaints": "12", "unanswered": None}},
+        {"samples": "none", "facts": "none"},
+    ]
+    for detector in detectors:
+        for transition in ("opened", "escalated", "resolved", "reopened", "acknowledged"):
+            for details in odd_details:
+                bare = event().model_copy(update={
+                    "detector": detector, "observed": None, "expected": None, "score": None, "window_start": None,
+                    "status": "resolved" if transition == "resolved" else "open",
+                    "details": {**details, "transition": transition}})
+                for lang in ("en", "it"):
+                    voice = Voice(lang, "Asia/Tokyo")
+                    assert text_body(bare, "https://a.example/", voice).strip()
+                    assert html_body(bare, None, voice) and slack_payload(bare, None, voice)["blocks"]
