@@ -58,6 +58,12 @@ def one_line(text: object, limit: int | None = None) -> str:
     return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def crawled(text: object, limit: int) -> str:
+    """Untrusted text on one line, cut, with every '://' broken by a zero-width space: mail clients and Slack
+    make no link of a bare URL in it (the links a message has are the ones it builds)."""
+    return one_line(text, limit).replace("://", ":\u200b//")
+
+
 @dataclass
 class Sample:
     who: str
@@ -134,7 +140,7 @@ def _figures(event: AlertEvent, voice: Voice) -> dict[str, str]:
         "window": _window_text(event, voice), "share": wording.percent(negative / total, lang),
         "negative": wording.number(negative, lang), "total": wording.number(total, lang),
         "usual": wording.percent(usual, lang), "interactions": wording.number(interactions, lang),
-        "term": one_line(term.get("term", ""), AUTHOR_CHARS),
+        "term": crawled(term.get("term", ""), AUTHOR_CHARS),
         "count": wording.number(_num(term.get("count"), observed) if event.detector == "emerging_term" else observed,
                                 lang),
         "limit": wording.duration(60 * limit_minutes, lang),
@@ -202,7 +208,7 @@ def _detail_lines(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> l
         start, end = wording.window(event.window_start, event.window_end, voice)
         lines.append(voice.text("alert.detail.window", start=start, end=end, timezone=voice.timezone))
     if event.top_terms and not resolved:
-        lines.append(voice.text("alert.detail.terms", terms=", ".join(one_line(t, 40) for t in event.top_terms[:5])))
+        lines.append(voice.text("alert.detail.terms", terms=", ".join(crawled(t, 40) for t in event.top_terms[:5])))
     status = voice.text(f"status.{event.status}")
     lines.append(voice.text("alert.detail.rule", rule=one_line(event.rule, 80), brand=figures["brand"],
                             status=status))
@@ -224,9 +230,9 @@ def _samples(event: AlertEvent, voice: Voice) -> list[Sample]:
     found = []
     samples = event.details.get("samples")
     for s in [x for x in samples if isinstance(x, dict)][:3] if isinstance(samples, list) else []:
-        author = one_line(s.get("author") or voice.text("alert.someone"), AUTHOR_CHARS)
-        who = voice.text("alert.sample.who", author=author, platform=one_line(s.get("platform") or "?", 40))
-        found.append(Sample(who=who, text=one_line(s.get("text") or "", SAMPLE_CHARS), url=safe_url(s.get("url"))))
+        author = crawled(s.get("author") or voice.text("alert.someone"), AUTHOR_CHARS)
+        who = voice.text("alert.sample.who", author=author, platform=crawled(s.get("platform") or "?", 40))
+        found.append(Sample(who=who, text=crawled(s.get("text") or "", SAMPLE_CHARS), url=safe_url(s.get("url"))))
     return found
 
 

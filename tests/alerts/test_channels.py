@@ -164,6 +164,7 @@ def test_hostile_crawled_text_forges_no_line_or_header_in_a_real_email(smtp_serv
     assert [x for x in lines if x.startswith(("Apri nella dashboard", "Open on the dashboard"))] == [
         "Apri nella dashboard: https://ascolto.example/alerts?id=a1"]
     assert not [x for x in lines if x.startswith(("> ", "https://evil", "Bcc"))]
+    assert "https://evil" not in parts["text/plain"] and "https://evil" not in parts["text/html"]  # no bare link
     assert max(len(x) for x in lines if x.startswith("- ")) < 800  # a 5,000-character author is cut
     assert "Bcc" not in received and received["To"] == "care@example"
     assert parts["text/html"].count("<a href=") == 4  # three sample links and the dashboard's
