@@ -10,20 +10,25 @@ import ssl
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from alerts import messages
+from alerts.slack_blocks import slack_payload
 from core.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
 from core.dates import parse_date
 from core.model import AlertEvent
+from core.wording import Voice
 
 TIMEOUT = 10.0
 MAX_RETRY_AFTER = 86400.0  # a Retry-After beyond a day is read as a day (and a bogus huge one cannot overflow)
 SIGNATURE_HEADER = "X-Ascolto-Signature"
+KEY_HEADER = "X-Ascolto-Idempotency-Key"  # HTTP; also sent as the standard Idempotency-Key
+EMAIL_KEY_HEADER = "X-Ascolto-Key"
+REPLAY_WINDOW_SECONDS = 300  # a receiver refuses a signed webhook whose timestamp is further than this from now
 
 
 class DeliveryError(Exception):
@@ -43,8 +48,26 @@ def file_path(channel: FileChannel) -> Path:
     return Path(channel.path).expanduser()  # the Dispatcher has made a relative path absolute
 
 
-def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
-    line = json.dumps({"delivery_id": delivery_id, **messages.json_payload(event, dashboard_url)}, ensure_ascii=False)
+def voice_of(channel: Any) -> Voice:
+    return Voice(language=getattr(channel, "language", "en"), timezone=getattr(channel, "timezone", "UTC"))
+
+
+def message_id(key: str, sender: str) -> str:
+    """The same Message-ID for every attempt of one notification (mail clients drop the copies of a resend)."""
+    _, at, domain = parseaddr(sender)[1].rpartition("@")
+    if not (at and domain and all(c.isalnum() or c in ".-" for c in domain)):
+        domain = "ascolto.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}.ascolto@{domain}>"
+
+
+def _key_headers(key: str) -> dict[str, str]:
+    return {KEY_HEADER: key, "Idempotency-Key": key}
+
+
+def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+              idempotency_key: str | None = None) -> None:
+    payload = messages.json_payload(event, dashboard_url, voice_of(channel), idempotency_key)
+    line = json.dumps({"delivery_id": delivery_id, **payload}, ensure_ascii=False)
     path = file_path(channel)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,16 +77,19 @@ def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None
         raise DeliveryError(f"file {path}: {exc.strerror or exc}") from None
 
 
-def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
+def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+               idempotency_key: str | None = None) -> None:
+    voice, key = voice_of(channel), idempotency_key or messages.idempotency_key(event)
     msg = EmailMessage()
-    msg["Subject"] = messages.subject(event)
+    msg["Subject"] = messages.subject(event, voice)
     msg["From"] = channel.sender
     msg["To"] = ", ".join(channel.to)
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(idstring=delivery_id[:16], domain="ascolto")
+    msg["Message-ID"] = message_id(key, channel.sender)
     msg["X-Ascolto-Alert"] = event.id
-    msg.set_content(messages.text_body(event, dashboard_url))
-    msg.add_alternative(messages.html_body(event, dashboard_url), subtype="html")
+    msg[EMAIL_KEY_HEADER] = key
+    msg.set_content(messages.text_body(event, dashboard_url, voice, key))
+    msg.add_alternative(messages.html_body(event, dashboard_url, voice, key), subtype="html")
     user, password = secret(channel.username_env), secret(channel.password_env)
     where = f"smtp {channel.host}:{channel.port}"
     try:
@@ -118,12 +144,14 @@ def retry_after(value: str | None) -> float | None:
     return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER) if when else None
 
 
-def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
+def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+               idempotency_key: str | None = None) -> None:
     url = secret(channel.webhook_url_env)
     if not url:
         raise DeliveryError(f"slack {channel.name}: environment variable {channel.webhook_url_env} is not set")
-    body = json.dumps(messages.slack_payload(event, dashboard_url)).encode()
-    _post(url, body, {}, f"slack {channel.name}")
+    key = idempotency_key or messages.idempotency_key(event)
+    body = json.dumps(slack_payload(event, dashboard_url, voice_of(channel), key)).encode()
+    _post(url, body, _key_headers(key), f"slack {channel.name}")
 
 
 def sign(secret_value: str, timestamp: str, body: bytes) -> str:
@@ -132,11 +160,24 @@ def sign(secret_value: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
-    payload: dict[str, Any] = {"delivery_id": delivery_id, **messages.json_payload(event, dashboard_url)}
+def verify_webhook(secret_value: str, headers: dict[str, str], body: bytes, now: float | None = None) -> bool:
+    """What a receiver checks (README, "Verifying a webhook"): the signature over the timestamp and the raw body,
+    and a timestamp within REPLAY_WINDOW_SECONDS of its clock. Deduplicate on the idempotency key besides."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    timestamp, signature = lowered.get("x-ascolto-timestamp", ""), lowered.get(SIGNATURE_HEADER.lower(), "")
+    if not timestamp.isdigit() or abs((time.time() if now is None else now) - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        return False
+    return hmac.compare_digest(sign(secret_value, timestamp, body), signature)
+
+
+def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+                 idempotency_key: str | None = None) -> None:
+    key = idempotency_key or messages.idempotency_key(event)
+    payload: dict[str, Any] = {"delivery_id": delivery_id,
+                               **messages.json_payload(event, dashboard_url, voice_of(channel), key)}
     body = json.dumps(payload, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
-    headers = {"X-Ascolto-Delivery": delivery_id, "X-Ascolto-Timestamp": timestamp}
+    headers = {"X-Ascolto-Delivery": delivery_id, "X-Ascolto-Timestamp": timestamp, **_key_headers(key)}
     key = secret(channel.secret_env)
     if channel.secret_env and not key:
         raise DeliveryError(f"webhook {channel.name}: environment variable {channel.secret_env} is not set")
@@ -148,5 +189,7 @@ def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str 
 SENDERS = {"file": send_file, "email": send_email, "slack": send_slack, "webhook": send_webhook}
 
 
-def send(channel: Any, event: AlertEvent, dashboard_url: str | None, delivery_id: str) -> None:
-    SENDERS[channel.kind](channel, event, dashboard_url, delivery_id)
+def send(channel: Any, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+         idempotency_key: str | None = None) -> None:
+    """Deliver one notification; `idempotency_key` (default: messages.idempotency_key) is in every payload."""
+    SENDERS[channel.kind](channel, event, dashboard_url, delivery_id, idempotency_key)

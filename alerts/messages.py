@@ -1,26 +1,35 @@
-"""What an alert says, per medium: plain text, HTML (email), Slack Block Kit, JSON. Crawled text is untrusted.
+"""What an alert says, per medium: plain text, HTML (email), Slack Block Kit (alerts/slack_blocks.py), JSON.
 
-Every message says why: observed against expected with its range, the window, the top terms, up to three
-sample mentions with links, and a link to the alert on the dashboard.
+Every message is written for its channel's reader (`Voice`: language and time zone) from the one catalogue
+(core/wording). Its first lines say what is happening in plain words ("40 complaints in 1 h, about 10 times the
+usual (4)") and how many of the alert's complaints still wait for a reply; the score, the tail probability, the
+window and the rule are details below. A RESOLVED message says what the series reads now. Crawled text (authors,
+mention text, terms) is untrusted: it reaches every medium on one line, and only links built here are links.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from alerts.state import transition_of
+from alerts.state import idempotency_key, transition_of
+from core import wording
 from core.model import AlertEvent
+from core.timebuckets import parse_interval
+from core.wording import Voice
 
-# .html templates are autoescaped, .txt ones are not (their untrusted values go through one_line instead)
+# .html templates are autoescaped, .txt ones are not (every value in them is one line, made by Message)
 _EMAIL = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
                      keep_trailing_newline=True)
-VERB = {"opened": "ALERT", "escalated": "ESCALATED", "resolved": "RESOLVED", "reopened": "ALERT"}
+AUTHOR_CHARS = 100  # a 5,000-character "author" is a forgery attempt, not a name
+SAMPLE_CHARS = 600
+SUBJECT_CHARS = 200
 
 
 def safe_url(url: str | None) -> str | None:
@@ -37,103 +46,248 @@ def alert_link(event: AlertEvent, dashboard_url: str | None) -> str | None:
     return f"{dashboard_url.rstrip('/')}/alerts?id={quote(event.id)}"
 
 
-def subject(event: AlertEvent) -> str:
-    verb = VERB.get(transition_of(event), "ALERT")
-    return _one_line(f"[Ascolto {verb} {event.severity}] {event.title}")[:200]
+def one_line(text: object, limit: int | None = None) -> str:
+    """Every line break Python knows (\\r, \\x0b, \\x85, \\u2028...) becomes a space; cut to `limit` with '…'."""
+    flat = " ".join(str(text).split())
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())  # every line break Python knows (\r, \x0b, \x85, \u2028...) becomes a space
+def crawled(text: object, limit: int) -> str:
+    """Untrusted text on one line, cut, with every '://' broken by a zero-width space: mail clients and Slack
+    make no link of a bare URL in it (the links a message has are the ones it builds)."""
+    return one_line(text, limit).replace("://", ":\u200b//")
 
 
-_EMAIL.filters["one_line"] = _one_line
+@dataclass
+class Sample:
+    who: str
+    text: str
+    url: str | None
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.2f}".rstrip("0").rstrip(".")
+@dataclass
+class Message:
+    """An alert as one reader is told it; every field is one line (crawled parts flattened and cut)."""
+
+    subject: str
+    title: str
+    headline: str
+    unanswered: str | None
+    details: list[str]
+    samples: list[Sample]
+    link: str | None
+    link_label: str
+    sample_link_label: str
+    details_label: str
+    samples_label: str
+    key: str
+    voice: Voice = field(default_factory=Voice)
 
 
-def evidence_lines(event: AlertEvent) -> list[str]:
-    lines = []
-    if event.observed is not None:
-        expected = f"expected {_number(event.expected)}"
-        if event.expected_low is not None or event.expected_high is not None:
-            expected += f" (usual range {_number(event.expected_low)}-{_number(event.expected_high)})"
-        lines.append(f"Observed {_number(event.observed)}, {expected}; score {_number(event.score)}")
+def _facts(event: AlertEvent) -> dict[str, Any]:
+    facts = event.details.get("facts")
+    return dict(facts) if isinstance(facts, dict) else {}
+
+
+def _num(value: object, default: float = 0.0) -> float:
+    """A figure from an alert's details, which old or foreign events may lack or carry as anything."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return number if number == number and abs(number) != float("inf") else default
+
+
+def _rule_window(event: AlertEvent) -> float:
+    try:
+        return parse_interval(str(_facts(event).get("window", "1h"))).total_seconds()
+    except ValueError:
+        return 3600.0
+
+
+def _metric(event: AlertEvent, voice: Voice) -> str:
+    metric = _facts(event).get("metric", "complaints")
+    return voice.text(f"metric.{metric}" if metric in ("complaints", "negative", "all") else "metric.all")
+
+
+def _window_text(event: AlertEvent, voice: Voice) -> str:
     if event.window_start and event.window_end:
-        lines.append(f"Window: {event.window_start:%Y-%m-%d %H:%M} - {event.window_end:%Y-%m-%d %H:%M} UTC")
-    if event.top_terms:
-        lines.append("Top terms: " + ", ".join(event.top_terms[:5]))
+        return wording.duration((event.window_end - event.window_start).total_seconds(), voice.language)
+    return wording.duration(_rule_window(event), voice.language)
+
+
+def _figures(event: AlertEvent, voice: Voice) -> dict[str, str]:
+    """The fields the catalogue's alert texts are filled with, formatted for the reader."""
+    lang, details, facts = voice.language, event.details, _facts(event)
+    observed, expected = _num(event.observed), _num(event.expected)
+    terms = details.get("terms")
+    term = terms[0] if isinstance(terms, list) and terms and isinstance(terms[0], dict) else {}
+    engagement = details.get("engagement")
+    interactions = sum(_num(v) for v in engagement.values()) if isinstance(engagement, dict) else 0.0
+    negative, total = _num(details.get("negative")), _num(details.get("total")) or 1.0
+    usual = _num(details.get("baseline_negative")) / (_num(details.get("baseline_total")) or 1.0)
+    limit_minutes = _num(details.get("limit_minutes"), _num(facts.get("limit_minutes"), 60.0))
+    return {
+        "brand": one_line(event.brand or voice.text("brand.all"), AUTHOR_CHARS), "metric": _metric(event, voice),
+        "observed": wording.number(observed, lang), "expected": wording.number(expected, lang),
+        "ratio": wording.ratio(observed / expected, lang) if expected > 0 else "",
+        "window": _window_text(event, voice), "share": wording.percent(negative / total, lang),
+        "negative": wording.number(negative, lang), "total": wording.number(total, lang),
+        "usual": wording.percent(usual, lang), "interactions": wording.number(interactions, lang),
+        "term": crawled(term.get("term", ""), AUTHOR_CHARS),
+        "count": wording.number(_num(term.get("count"), observed) if event.detector == "emerging_term" else observed,
+                                lang),
+        "limit": wording.duration(60 * limit_minutes, lang),
+        "oldest": wording.duration(60 * _num(details.get("oldest_minutes")), lang),
+    }
+
+
+def _is_spike(event: AlertEvent) -> bool:
+    return bool(event.expected) and (event.observed or 0) / float(event.expected or 1) >= 1.5
+
+
+def _title(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> str:
+    if event.status == "resolved" or transition_of(event) == "resolved":
+        return voice.text("alert.title.resolved", **figures)
+    if event.detector in ("volume_spike", "slow_build"):
+        return voice.text("alert.title.spike" if _is_spike(event) else "alert.title.rise", **figures)
+    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint"):
+        return voice.text(f"alert.title.{event.detector}", **figures)
+    return event.title  # a detector the catalogue does not know yet speaks for itself
+
+
+def _headline(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> str:
+    if transition_of(event) == "resolved":
+        return _resolved_line(event, voice, figures)
+    if event.detector in ("volume_spike", "slow_build") and event.observed is not None:
+        return voice.text("alert.headline.spike" if _is_spike(event) else "alert.headline.rise", **figures)
+    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint"):
+        return voice.text(f"alert.headline.{event.detector}", **figures)
+    return event.summary
+
+
+def _resolved_line(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> str:
+    """What is true now: the count of the rule's window ending at the resolve, against the usual for it."""
+    facts = _facts(event)
+    if event.detector == "unanswered_complaint":
+        return voice.text("alert.resolved.unanswered", **figures)
+    if event.detector in ("volume_spike", "slow_build") and _num(facts.get("now_observed"), -1) >= 0 \
+            and event.expected is not None:
+        window = _rule_window(event)
+        usual = float(event.expected)
+        if event.window_start and event.window_end:  # the usual level of the alert's window, scaled to the rule's
+            usual *= window / max((event.window_end - event.window_start).total_seconds(), 1.0)
+        return voice.text("alert.resolved.count", **{
+            **figures, "observed": wording.number(_num(facts["now_observed"]), voice.language),
+            "expected": wording.number(usual, voice.language), "window": wording.duration(window, voice.language)})
+    return voice.text("alert.resolved.plain")
+
+
+def _detail_lines(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> list[str]:
+    lang, lines = voice.language, []
+    resolved = transition_of(event) == "resolved"
+    if not resolved and event.observed is not None and event.detector != "unanswered_complaint":
+        low, high = wording.number(event.expected_low, lang), wording.number(event.expected_high, lang)
+        lines.append(voice.text("alert.detail.observed", **{**figures, "low": low, "high": high}))
+    if not resolved and event.score is not None and event.detector != "unanswered_complaint":
+        lines.append(voice.text("alert.detail.score", score=wording.number(event.score, lang, 2),
+                                detector=event.detector))
+        if event.detector == "volume_spike":  # its score is -log10 of the tail probability
+            odds = wording.large(10 ** min(event.score, 15), lang)
+            lines.append(voice.text("alert.detail.tail", odds=odds))
+    if resolved and event.resolved_at is not None:
+        lasted = wording.duration((event.resolved_at - event.opened_at).total_seconds(), lang)
+        lines.append(voice.text("alert.detail.lasted", opened=wording.when(event.opened_at, voice), lasted=lasted))
+    elif event.window_start and event.window_end:
+        start, end = wording.window(event.window_start, event.window_end, voice)
+        lines.append(voice.text("alert.detail.window", start=start, end=end, timezone=voice.timezone))
+    if event.top_terms and not resolved:
+        lines.append(voice.text("alert.detail.terms", terms=", ".join(crawled(t, 40) for t in event.top_terms[:5])))
+    status = voice.text(f"status.{event.status}")
+    lines.append(voice.text("alert.detail.rule", rule=one_line(event.rule, 80), brand=figures["brand"],
+                            status=status))
     return lines
 
 
-def samples_of(event: AlertEvent) -> list[dict[str, Any]]:
-    return list(event.details.get("samples", []))[:3]
+def _unanswered_line(event: AlertEvent, voice: Voice) -> str | None:
+    facts = _facts(event)
+    complaints = _num(facts.get("complaints"))
+    if transition_of(event) == "resolved" or complaints <= 0:
+        return None
+    return voice.text("alert.unanswered", unanswered=wording.number(_num(facts.get("unanswered")), voice.language, 0),
+                      complaints=wording.number(complaints, voice.language, 0))
 
 
-def _email_context(event: AlertEvent, dashboard_url: str | None) -> dict[str, Any]:
-    samples = [{"who": f"{s.get('author') or 'someone'} on {s.get('platform')}", "text": s.get("text") or "",
-                "url": safe_url(s.get("url"))} for s in samples_of(event)]
-    return {"subject": subject(event), "summary": event.summary, "evidence": evidence_lines(event),
-            "rule": event.rule, "detector": event.detector, "brand": event.brand or "all", "status": event.status,
-            "samples": samples, "link": alert_link(event, dashboard_url)}
+def _samples(event: AlertEvent, voice: Voice) -> list[Sample]:
+    if transition_of(event) == "resolved":
+        return []  # the evidence of the peak is not news once it is over
+    found = []
+    samples = event.details.get("samples")
+    for s in [x for x in samples if isinstance(x, dict)][:3] if isinstance(samples, list) else []:
+        author = crawled(s.get("author") or voice.text("alert.someone"), AUTHOR_CHARS)
+        who = voice.text("alert.sample.who", author=author, platform=crawled(s.get("platform") or "?", 40))
+        found.append(Sample(who=who, text=crawled(s.get("text") or "", SAMPLE_CHARS), url=safe_url(s.get("url"))))
+    return found
 
 
-def text_body(event: AlertEvent, dashboard_url: str | None) -> str:
-    return _EMAIL.get_template("alert_email.txt").render(_email_context(event, dashboard_url))
+def compose(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+            key: str | None = None) -> Message:
+    """The alert as `voice`'s reader is told it; `key` is the delivery's idempotency key (default: the event's)."""
+    voice = voice or Voice()
+    figures = _figures(event, voice)
+    verb = voice.text(f"alert.verb.{transition_of(event)}") if transition_of(event) in (
+        "opened", "reopened", "escalated", "resolved") else voice.text("alert.verb.opened")
+    title = one_line(_title(event, voice, figures), SUBJECT_CHARS)
+    subject = voice.text("alert.subject", verb=verb, severity=voice.text(f"severity.{event.severity}"), title=title)
+    return Message(
+        subject=one_line(subject, SUBJECT_CHARS), title=title, headline=one_line(_headline(event, voice, figures)),
+        unanswered=_unanswered_line(event, voice), details=[one_line(x) for x in _detail_lines(event, voice, figures)],
+        samples=_samples(event, voice), link=alert_link(event, dashboard_url), link_label=voice.text("alert.open"),
+        sample_link_label=voice.text("alert.link"), details_label=voice.text("alert.details"),
+        samples_label=voice.text("alert.samples"), key=key or idempotency_key(event), voice=voice,
+    )
 
 
-def html_body(event: AlertEvent, dashboard_url: str | None) -> str:
-    return _EMAIL.get_template("alert_email.html").render(_email_context(event, dashboard_url))
+def words(event: AlertEvent) -> dict[str, dict[str, str | None]] | None:
+    """What the messages say of an alert, per language, for the dashboard's alert cards: None for an alert
+    notified before its facts were kept (its detector's own title and summary stay the best words for it)."""
+    if "facts" not in event.details:
+        return None
+    said = {}
+    for language in wording.LANGUAGES:
+        message = compose(event, None, Voice(language))
+        said[language] = {"title": message.title, "headline": message.headline, "unanswered": message.unanswered}
+    return said
 
 
-_MENTION_WORDS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+def subject(event: AlertEvent, voice: Voice | None = None) -> str:
+    return compose(event, None, voice).subject
 
 
-def slack_escape(text: str) -> str:
-    """Neutralise Slack markup in untrusted text: no <!channel>, <@U…>, <url|disguise>, no @here pings.
-
-    Slack's own rule is to escape &, < and >; with those escaped no control sequence or link can be formed.
-    A zero-width space after '@' also stops the plain-word @channel / @here / @everyone notifications.
-    """
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION_WORDS.sub(lambda m: "@\u200b" + m.group(1), text)
+def text_body(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+              key: str | None = None) -> str:
+    return _EMAIL.get_template("alert_email.txt").render(m=compose(event, dashboard_url, voice, key))
 
 
-def _slack_link(url: str | None, label: str) -> str:
-    url = safe_url(url)
-    if not url:
-        return slack_escape(label)
-    target = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-    return f"<{target}|{slack_escape(label).replace('|', '¦')}>"
+def html_body(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+              key: str | None = None) -> str:
+    return _EMAIL.get_template("alert_email.html").render(m=compose(event, dashboard_url, voice, key))
 
 
-def slack_payload(event: AlertEvent, dashboard_url: str | None) -> dict[str, Any]:
-    head = subject(event)
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": head[:150], "emoji": False}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(event.summary)[:2900]}},
-    ]
-    evidence = evidence_lines(event)
-    if evidence:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn",
-                                                   "text": "\n".join(slack_escape(x) for x in evidence)[:2900]}})
-    for s in samples_of(event):
-        who = slack_escape(f"{s.get('author') or 'someone'} on {s.get('platform')}")
-        text = slack_escape(_one_line(s.get("text") or ""))[:600]
-        link = _slack_link(s.get("url"), "link")
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{who}*: {text} {link}"}]})
-    link = alert_link(event, dashboard_url)
-    if link:
-        dashboard = _slack_link(link, "Open on the dashboard")
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": dashboard}})
-    return {"text": slack_escape(head), "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
-
-
-def json_payload(event: AlertEvent, dashboard_url: str | None) -> dict[str, Any]:
+def json_payload(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+                 key: str | None = None) -> dict[str, Any]:
+    message = compose(event, dashboard_url, voice, key)
     return {
-        "transition": transition_of(event), "subject": subject(event), "alert": event.model_dump(mode="json"),
-        "dashboard_url": alert_link(event, dashboard_url), "text": text_body(event, dashboard_url),
+        "idempotency_key": message.key, "transition": transition_of(event), "subject": message.subject,
+        "language": message.voice.language, "alert": event.model_dump(mode="json"),
+        "dashboard_url": message.link, "text": _EMAIL.get_template("alert_email.txt").render(m=message),
     }
+
+
+def __getattr__(name: str) -> Any:
+    """slack_payload and slack_escape live in alerts/slack_blocks.py (which builds on compose); found here too."""
+    if name in ("slack_payload", "slack_escape"):
+        from alerts import slack_blocks
+
+        return getattr(slack_blocks, name)
+    raise AttributeError(name)

@@ -17,7 +17,7 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from alerts.state import transition_of
+from alerts.state import idempotency_key, step_of, transition_of  # noqa: F401 (the one key, used here)
 from core.model import AlertEvent
 
 FIRST_BACKOFF = timedelta(seconds=15)
@@ -48,18 +48,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX outbox_key ON outbox(idempotency_key)",
     ]),
 ]
-
-
-def step_of(event: AlertEvent) -> tuple[str, str]:
-    """The notification an event stands for: its transition and the instant it was marked."""
-    return transition_of(event), str(event.details.get("notified_at", event.updated_at.isoformat()))
-
-
-def idempotency_key(event: AlertEvent) -> str:
-    """Alert id and transition (with the instant of that transition: an alert reopened in its cooldown can
-    resolve twice); the same on every attempt, so a receiver can drop the duplicate of an at-least-once retry."""
-    transition, at = step_of(event)
-    return f"{event.id}:{transition}:{at}"
 
 
 def was_saved(stored: AlertEvent | None, event: AlertEvent) -> bool:

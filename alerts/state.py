@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from alerts.facts import note_facts
 from alerts.faults import crash_point
 from alerts.findings import SEVERITY_RANK, Finding
 from core.config import AlertRule
@@ -57,7 +58,9 @@ def _mark(event: AlertEvent, transition: str, now: datetime) -> None:
     history.append({"at": now.isoformat(), "transition": transition, "severity": event.severity})
 
 
-def _save_notified(store: MentionStore, event: AlertEvent, stage: Stage | None) -> None:
+def _save_notified(store: MentionStore, rule: AlertRule, event: AlertEvent, now: datetime,
+                   stage: Stage | None) -> None:
+    note_facts(store, rule, event, now)  # what the messages say beyond the detector's figures; staged with it
     if stage is not None:
         stage([event])
     store.save_alert(event)
@@ -88,7 +91,7 @@ def apply_findings(
         if event is not None:
             if event.updated_at <= now:
                 if _update(event, finding, now, cooldown):
-                    _save_notified(store, event, stage)
+                    _save_notified(store, rule, event, now, stage)
                     notify.append(event)
                 else:
                     store.save_alert(event)
@@ -114,12 +117,12 @@ def apply_findings(
         )
         _fill(event, finding, now)
         _mark(event, "opened", now)
-        _save_notified(store, event, stage)
+        _save_notified(store, rule, event, now, stage)
         notify.append(event)
     for key, event in active.items():
         if key not in seen and event.updated_at <= now:
             _resolve(event, now)
-            _save_notified(store, event, stage)
+            _save_notified(store, rule, event, now, stage)
             notify.append(event)
     return notify
 
@@ -165,3 +168,15 @@ def acknowledge(store: MentionStore, alert_id: str, by: str | None, now: datetim
 
 def transition_of(event: AlertEvent) -> str:
     return str(event.details.get("transition", "opened"))
+
+
+def step_of(event: AlertEvent) -> tuple[str, str]:
+    """The notification an event stands for: its transition and the instant it was marked."""
+    return transition_of(event), str(event.details.get("notified_at", event.updated_at.isoformat()))
+
+
+def idempotency_key(event: AlertEvent) -> str:
+    """Alert id and transition (with the instant of that transition: an alert reopened in its cooldown can
+    resolve twice); the same on every attempt, so a receiver can drop the duplicate of an at-least-once retry."""
+    transition, at = step_of(event)
+    return f"{event.id}:{transition}:{at}"

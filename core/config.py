@@ -116,7 +116,25 @@ class AlertRule(_Strict):
         return v
 
 
-class EmailChannel(_Strict):
+class _Audience(_Strict):
+    """Who reads a channel: messages are written in its language, times shown in its time zone."""
+
+    language: Literal["en", "it"] = "en"
+    timezone: str = "UTC"  # IANA name, e.g. Europe/Rome
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Europe/Rome)") from None
+        return v
+
+
+class EmailChannel(_Audience):
     name: str
     kind: Literal["email"]
     host: str = "localhost"
@@ -128,20 +146,20 @@ class EmailChannel(_Strict):
     to: list[str] = Field(min_length=1)
 
 
-class SlackChannel(_Strict):
+class SlackChannel(_Audience):
     name: str
     kind: Literal["slack"]
     webhook_url_env: str
 
 
-class WebhookChannel(_Strict):
+class WebhookChannel(_Audience):
     name: str
     kind: Literal["webhook"]
     url: str
     secret_env: str | None = None
 
 
-class FileChannel(_Strict):
+class FileChannel(_Audience):
     name: str
     kind: Literal["file"]
     path: str  # JSON lines outbox; relative paths are under the data directory

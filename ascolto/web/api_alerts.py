@@ -37,6 +37,17 @@ def acknowledge_alert(store: MentionStore, alert_id: str, by: str, now: datetime
     return alert
 
 
+def with_words(alert: AlertEvent) -> AlertEvent:
+    """The alert with `details.words`: its title and first lines in each language, as the messages say them
+    (one catalogue for the dashboard and the messages); left out when the alerts stage is not installed."""
+    try:
+        from alerts.messages import words
+    except ImportError:
+        return alert
+    said = words(alert)
+    return alert if said is None else alert.model_copy(update={"details": {**alert.details, "words": said}})
+
+
 @router.get("/alerts", response_model=AlertList, summary="Alerts, newest first")
 def list_alerts(
     store: Store,
@@ -45,7 +56,8 @@ def list_alerts(
     rule: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertList:
-    return AlertList(items=store.list_alerts(brand=brand, status=tuple(status), rule=rule, limit=limit))
+    items = store.list_alerts(brand=brand, status=tuple(status), rule=rule, limit=limit)
+    return AlertList(items=[with_words(a) for a in items])
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetail, summary="One alert with its evidence mentions")
@@ -53,7 +65,7 @@ def alert_detail(store: Store, alert_id: AlertId) -> AlertDetail:
     alert = store.get_alert(alert_id)
     if alert is None:
         raise HTTPException(404, "no such alert")
-    return AlertDetail(alert=alert, evidence=store.get_many(alert.sample_ids[:MAX_EVIDENCE]))
+    return AlertDetail(alert=with_words(alert), evidence=store.get_many(alert.sample_ids[:MAX_EVIDENCE]))
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertEvent, summary="Acknowledge an alert")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -15,6 +16,7 @@ from ascolto import __version__
 from ascolto.context import open_store_at
 from ascolto.web import api, api_alerts, api_care
 from ascolto.web.security import BodyTooLarge, SecurityMiddleware
+from core import wording
 from core.config import Config
 
 STATIC = Path(__file__).parent / "static"
@@ -60,6 +62,10 @@ def create_app(store_location: str, config: Config | None = None, *, token: str 
 
     for route, filename in PAGES.items():
         app.add_api_route(route, _page(filename), include_in_schema=False, methods=["GET"])
+    script = i18n_script()
+    app.add_api_route("/static/js/i18n.js", lambda: Response(script, media_type="text/javascript; charset=utf-8",
+                                                             headers={"cache-control": "no-cache"}),
+                      include_in_schema=False, methods=["GET"])  # before the mount: routes match in order
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityMiddleware, token=token)
     return app
@@ -71,6 +77,13 @@ def render_page(filename: str) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env.get_template(filename).render()
+
+
+def i18n_script() -> str:
+    """The dashboard's i18n.js with the one catalogue (core/wording) in it: no wording is kept twice."""
+    texts = {language: wording.catalogue(language) for language in wording.LANGUAGES}
+    source = (Path(__file__).parent / "i18n.js").read_text(encoding="utf-8")
+    return source.replace("/*CATALOGUE*/", json.dumps(texts, ensure_ascii=False))
 
 
 def _page(filename: str):  # type: ignore[no-untyped-def]

@@ -35,8 +35,11 @@
       ack.addEventListener("click", () => acknowledge(alert.id, ack));
       actions.append(ack);
     }
+    // the words of the alert messages in the reader's language (core/wording), when the API has them
+    const said = (alert.details && alert.details.words && alert.details.words[A.lang]) || null;
+    const summary = said ? said.headline : alert.summary;
     return A.el("article", { class: "alert sev-" + alert.severity, "data-id": alert.id },
-      A.el("h3", {}, alert.title || alert.rule),
+      A.el("h3", {}, (said && said.title) || alert.title || alert.rule),
       A.el("div", { class: "meta" },
         A.el("span", {}, A.t("severity." + alert.severity)),
         A.el("span", {}, A.t("status." + alert.status)),
@@ -46,7 +49,8 @@
         A.el("span", {}, A.t("alerts.observed") + " " + numberOrDash(alert.observed) + " · " +
           A.t("alerts.expected") + " " + numberOrDash(alert.expected)),
         alert.acknowledged_by ? A.el("span", {}, A.t("alerts.ackedBy") + " " + alert.acknowledged_by) : null),
-      alert.summary ? A.el("p", { class: "summary" }, alert.summary) : null,
+      summary ? A.el("p", { class: "summary" }, summary) : null,
+      said && said.unanswered ? A.el("p", { class: "unanswered" }, said.unanswered) : null,
       alert.top_terms.length ? A.el("ul", { class: "labels" }, A.el("li", { class: "label" }, A.t("alerts.terms")),
         alert.top_terms.map((t) => A.el("li", { class: "label topic" }, t))) : null,
       actions, evidence);

@@ -93,16 +93,19 @@
   };
 
   // formatting
+  // the same rule as core.wording.duration (tests/web/test_web_wording.py holds them equal): round once, to the
+  // precision of the largest unit shown, then split, so no unit reads 60 min or 24 h ("6 d 24 h" is "7 d")
   A.duration = function (seconds) {
     if (seconds === null || seconds === undefined) return "–";
     const s = Math.max(0, Math.round(seconds));
     if (s < 60) return s + " " + A.t("unit.s");
-    if (s < 3600) return Math.round(s / 60) + " " + A.t("unit.min");
-    if (s < 86400) {
-      const h = Math.floor(s / 3600), m = Math.round((s % 3600) / 60);
+    const minutes = Math.round(s / 60);
+    if (minutes < 60) return minutes + " " + A.t("unit.min");
+    if (minutes < 24 * 60) {
+      const h = Math.floor(minutes / 60), m = minutes % 60;
       return h + " " + A.t("unit.h") + (m ? " " + m + " " + A.t("unit.min") : "");
     }
-    const d = Math.floor(s / 86400), h = Math.round((s % 86400) / 3600);
+    const hours = Math.round(s / 3600), d = Math.floor(hours / 24), h = hours % 24;
     return d + " " + A.t("unit.d") + (h ? " " + h + " " + A.t("unit.h") : "");
   };
   A.percent = function (x) {
