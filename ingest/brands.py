@@ -37,6 +37,13 @@ class BrandMatcher:
         words = TextIndex.of(f"{title or ''}\n{text}")  # built once, shared by every brand's query
         return [brand.name for brand, query in self._queries if query.matches_index(words)]
 
+    def about(self, title: str | None, text: str, author: str | None) -> list[str]:
+        """The brands whose query matches, and the brand whose own account wrote the text: a brand's replies
+        ("@anna ci scusi, ci scriva in privato") count for its care metrics even without its name."""
+        matched = self.matching(title, text)
+        owner = self.owner_of(author)
+        return [*matched, owner.name] if owner is not None and owner.name not in matched else matched
+
     def owner_of(self, author: str | None) -> Brand | None:
         """The brand whose own account wrote this, if any."""
         if not author:
