@@ -3,15 +3,18 @@ target when the team falls behind, resolves once it catches up, and stays quiet 
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from alerts.replay import replay
 from alerts.sla import Queue, forecast, sla_risk
+from ascolto.cli import main
 from core.model import Mention
 from storage import MentionStore, open_store
 from tests.alerts.conftest import make_config, mention
@@ -120,3 +123,20 @@ def test_nothing_waiting_nothing_forecast(store: MentionStore) -> None:
     assert sla_risk(store, config, config.alerts[0], "Velora", NOW) == []
     store.upsert([mention(NOW - timedelta(minutes=30), first_reply_at=NOW - timedelta(minutes=25))])
     assert sla_risk(store, config, config.alerts[0], "Velora", NOW) == []
+
+
+def test_backtest_command_replays_it_and_judges_it_against_the_slow_hours(tmp_path: Path, capsys) -> None:
+    sim = simulate(seed=7, days=2, behind=True)
+    with open_store(tmp_path / "m.sqlite3") as store:
+        store_of(sim, store)
+    config, windows = tmp_path / "c.yaml", tmp_path / "w.json"
+    config.write_text(yaml.safe_dump({"brands": [{"name": "Velora"}], "alerts": RULES,
+                                      "store": str(tmp_path / "m.sqlite3")}))
+    windows.write_text(json.dumps([[SLOW_FROM.isoformat(), first_breach(sim).isoformat()]]))
+    code = main(["backtest", "--config", str(config), "--rule", "sla", "--days", "1", "--now", NOW.isoformat(),
+                 "--windows", str(windows)])
+    assert code == 0, capsys.readouterr().err
+    lines = capsys.readouterr().out.strip().splitlines()
+    sent = [json.loads(line) for line in lines if line.startswith("{")]
+    assert [s["transition"] for s in sent if s["transition"] != "escalated"] == ["opened", "resolved"]
+    assert "windows caught 1/1, false alarms 0" in lines
