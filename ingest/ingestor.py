@@ -152,6 +152,9 @@ class Ingestor:
         if platform_id is None and data.get("id") is not None and not url:
             platform_id = data["id"]  # exports from other tools carry their own id
         data["platform_id"] = str(platform_id) if platform_id is not None else None
+        for reference in ("in_reply_to", "thread_id"):  # exports write numeric ids as numbers
+            if isinstance(data.get(reference), int) and not isinstance(data[reference], bool):
+                data[reference] = str(data[reference])
         try:
             data["id"] = mention_id(data["platform"], data["platform_id"], url)
         except ValueError as exc:

@@ -42,7 +42,7 @@ THREADS = {
     # customer -> brand -> customer -> brand: both customer tweets answered, after 12 and 45 minutes
     "a1": tweet("1001", "anna", 0, "@velora la linea è morta da stamattina", CUSTOMER),
     "a2": tweet("1002", "VeloraCare", 12, "@anna ci scusi, ci scriva in privato", BRAND,
-                in_reply_to="1001", thread_id="1001"),
+                in_reply_to=1001, thread_id="1001"),  # a number, as some exports write ids
     "a3": tweet("1003", "anna", 30, "@VeloraCare scritto da mezz'ora, ancora niente", CUSTOMER,  # to the account
                 in_reply_to="1002", thread_id="1001"),
     "a4": tweet("1004", "VeloraCare", 75, "@anna risolto, ci scusi ancora", BRAND, in_reply_to="1003",
