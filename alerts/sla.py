@@ -5,23 +5,25 @@ reply stored with a later time had not been written yet, so a replay sees only t
 queue answered oldest first:
 
 - the backlog: complaints still waiting, oldest first; those under `limit_minutes` are still at risk;
-- the reply pace: first replies per minute of waiting work (time in which at least one complaint waited), over
-  the rule's `window`, shrunk towards the pace of the whole history so that one quiet window is not a stopped
-  team;
+- the reply pace: first replies per minute while complaints wait (replies made back to back, and the minutes
+  since the last reply while one waits), over the rule's `window`, shrunk towards the pace of the whole
+  history so that one quiet window is not a stopped team;
 - the brand's first-reply delays over the history: hardly anyone is answered sooner than the quickest quarter;
 - the incoming rate over the `window`, for the complaints still to come.
 
 Waiting complaint number k (oldest first) is forecast to be answered at max(now + k / pace, its publication +
 the quickest quarter's delay). It fires when a complaint still under the limit is forecast to pass it; it stays
 open (without firing) while a complaint yet to come would pass it (the backlog and the incoming rate against the
-pace) or a waiting one would pass `resolve_fraction` (0.75) of it; it resolves when the pace has caught up.
+pace) or a waiting one would pass `resolve_fraction` (0.5) of it; it resolves when the pace has caught up.
 """
 
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from alerts.findings import Finding, rule_filter
 from core.config import AlertRule, Config
@@ -30,9 +32,20 @@ from core.timebuckets import parse_interval
 from storage.base import MentionStore
 
 HISTORY_HOURS = 24.0  # first-reply delays and the long-run pace
-PRIOR_MINUTES = 30.0  # weight of the long-run pace in the window's, in minutes of waiting work
-RESOLVE_FRACTION = 0.75  # an open alert resolves when nothing would pass this share of the limit
+PRIOR_MINUTES = 30.0  # weight of the long-run pace in the window's, in minutes of work
+MIN_BACK_TO_BACK = 3  # back-to-back replies in the history before their pace is trusted
+RESOLVE_FRACTION = 0.5  # an open alert resolves when nothing would pass this share of the limit
 MAX_COMPLAINTS = 5000  # read per evaluation; a brand with more in a day is read in its latest ones
+
+
+@dataclass
+class Work:
+    """Replies made back to back (a complaint already waited when the previous one went out): how many, and the
+    minutes since their previous reply. That is the team's pace while it has work, free of the minutes it
+    waited for work to come."""
+
+    replies: int = 0
+    minutes: float = 0.0
 
 
 @dataclass
@@ -41,19 +54,26 @@ class Queue:
 
     now: datetime
     waiting: list[Mention]  # unanswered at `now`, oldest first
-    replies_window: int  # first replies made within the window
-    busy_window: float  # minutes of the window in which at least one complaint waited
-    replies_history: int
-    busy_history: float
+    window: Work  # back-to-back replies of the rule's window
+    history: Work  # and of the history
+    open_minutes: float  # since the last reply (or the oldest waiting complaint, if later), while one waits
+    busy_history: float  # minutes of the history in which at least one complaint waited
+    replies_history: int  # first replies in the history
     incoming_window: int
     delays: list[float]  # minutes to the first reply, of complaints answered by `now`
 
     def pace(self) -> float | None:
-        """First replies per minute of waiting work (None: no work has waited, so nothing is known)."""
-        long_run = self.replies_history / self.busy_history if self.busy_history > 0 else None
-        if long_run is None:
-            return self.replies_window / self.busy_window if self.busy_window > 0 else None
-        return (self.replies_window + long_run * PRIOR_MINUTES) / (self.busy_window + PRIOR_MINUTES)
+        """First replies per minute while complaints wait (None: none has waited, so nothing is known). From
+        back-to-back replies; a team that has never had two at once is judged by replies per minute of waiting,
+        reaction time included (slower, so on the safe side)."""
+        if self.history.replies >= MIN_BACK_TO_BACK:
+            long_run = self.history.replies / (self.history.minutes + self.open_minutes)
+        elif self.busy_history > 0:
+            long_run = self.replies_history / self.busy_history
+        else:
+            return None
+        return (self.window.replies + long_run * PRIOR_MINUTES) / (
+            self.window.minutes + self.open_minutes + PRIOR_MINUTES)
 
 
 def _replied_at(m: Mention, now: datetime) -> datetime | None:
@@ -72,17 +92,30 @@ def _busy_minutes(complaints: list[Mention], since: datetime, now: datetime) -> 
     return total
 
 
+def _back_to_back(published: list[datetime], replies: list[datetime], since: datetime) -> Work:
+    """Replies (ascending) after `since` whose previous reply left a complaint (published, ascending) waiting."""
+    work = Work()
+    for before, at in pairwise(replies):
+        if at >= since and bisect_left(published, before) - bisect_right(replies, before) > 0:
+            work.replies += 1
+            work.minutes += (at - before).total_seconds() / 60
+    return work
+
+
 def read_queue(store: MentionStore, rule: AlertRule, brand: str | None, now: datetime) -> Queue:
     history = timedelta(hours=float(rule.options.get("history_hours", HISTORY_HOURS)))
-    window = parse_interval(rule.window)
+    since = now - parse_interval(rule.window)
     flt = replace(rule_filter(rule, brand, metric="complaints"), is_owned=False, since=now - history, until=now)
     complaints = store.search(flt, limit=MAX_COMPLAINTS, sort="published_at_desc").items[::-1]
-    since = now - window
     replied = [(m, at) for m in complaints if (at := _replied_at(m, now)) is not None]
+    waiting = [m for m in complaints if _replied_at(m, now) is None]
+    published, replies = [m.published_at for m in complaints], sorted(at for _, at in replied)
+    open_since = max([*replies[-1:], waiting[0].published_at]) if waiting else now
     return Queue(
-        now=now, waiting=[m for m in complaints if _replied_at(m, now) is None],
-        replies_window=sum(1 for _, at in replied if at >= since), busy_window=_busy_minutes(complaints, since, now),
-        replies_history=len(replied), busy_history=_busy_minutes(complaints, now - history, now),
+        now=now, waiting=waiting, window=_back_to_back(published, replies, since),
+        history=_back_to_back(published, replies, now - history),
+        open_minutes=(now - open_since).total_seconds() / 60, replies_history=len(replied),
+        busy_history=_busy_minutes(complaints, now - history, now),
         incoming_window=sum(1 for m in complaints if m.published_at >= since),
         delays=[(at - m.published_at).total_seconds() / 60 for m, at in replied],
     )

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from alerts.replay import replay
-from alerts.sla import Queue, forecast, sla_risk
+from alerts.sla import Queue, Work, forecast, sla_risk
 from ascolto.cli import main
 from core.model import Mention
 from storage import MentionStore, open_store
@@ -105,17 +105,22 @@ def test_it_stays_quiet_while_the_team_keeps_up(seed: int, tmp_path: Path) -> No
 def test_the_forecast_of_a_queue() -> None:
     now = NOW
     waiting = [mention(now - timedelta(minutes=m)) for m in (40, 30, 20, 5)]  # oldest first
-    queue = Queue(now=now, waiting=waiting, replies_window=2, busy_window=60, replies_history=30, busy_history=900,
-                  incoming_window=4, delays=[10, 20, 30])
-    # pace: (2 + 30/900 * 30) / (60 + 30) = 1/30 per minute: number k is answered k * 30 minutes from now
+    queue = Queue(now=now, waiting=waiting, window=Work(2, 50), history=Work(30, 890), open_minutes=10,
+                  busy_history=1200, replies_history=40, incoming_window=4, delays=[10, 20, 30])
+    # pace: (2 + 30 / (890 + 10) * 30) / (50 + 10 + 30) = 1/30 a minute: number k is answered in k * 30 minutes
     assert queue.pace() == pytest.approx(1 / 30)
     outlook = forecast(queue, LIMIT, 60)
     # deadlines in 20, 30, 40, 55 minutes; answers in 30, 60, 90, 120: all four pass the limit, the first in 20
     assert (outlook.breaching, outlook.breach_at) == (4, now + timedelta(minutes=20))
     assert outlook.answered_within_limit == pytest.approx(2)
-    fast = Queue(now=now, waiting=waiting[-1:], replies_window=6, busy_window=30, replies_history=60,
-                 busy_history=300, incoming_window=4, delays=[10, 20, 30])
-    assert forecast(fast, LIMIT, 60).breach_at is None
+    assert outlook.arrival_breach_at == now + timedelta(minutes=LIMIT)  # 4 waiting take 120 minutes already
+    fast = Queue(now=now, waiting=waiting[-1:], window=Work(6, 25), history=Work(60, 295), open_minutes=5,
+                 busy_history=600, replies_history=80, incoming_window=4, delays=[10, 20, 30])
+    assert queue.pace() < fast.pace() and forecast(fast, LIMIT, 60).breach_at is None
+    # never two complaints at once: the pace of replies per minute of waiting, reaction time included
+    alone = Queue(now=now, waiting=waiting[-1:], window=Work(), history=Work(1, 5), open_minutes=5,
+                  busy_history=120, replies_history=6, incoming_window=1, delays=[10, 20, 30])
+    assert alone.pace() == pytest.approx((0 + 6 / 120 * 30) / (0 + 5 + 30))
 
 
 def test_nothing_waiting_nothing_forecast(store: MentionStore) -> None:
