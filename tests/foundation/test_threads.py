@@ -127,8 +127,8 @@ def test_references_become_mention_ids(imported: MentionStore) -> None:
     assert by_key["d1"].first_reply_at is None  # another customer's reply is no answer
 
 
-def test_a_url_reference_to_a_stored_parent_and_mention_ids_as_crawlers_write_them(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.sqlite3") as store:
+def test_a_url_reference_to_a_stored_parent_and_mention_ids_as_crawlers_write_them(store_url: str) -> None:
+    with open_store(store_url) as store:
         ingest = Ingestor(store, CONFIG, now=NOW).ingest
         ingest([THREADS["b1"], THREADS["c1"]])
         b1, c1 = ids("b1", "c1")
