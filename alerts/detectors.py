@@ -1,4 +1,5 @@
-"""The six detectors, as they run live on a brand's mentions in the store at a given `now` (past only)."""
+"""The detectors, as they run live on a brand's mentions in the store at a given `now` (past only); sla_risk is in
+alerts/sla.py."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from alerts.findings import (
     samples,
     term_counts,
 )
+from alerts.sla import sla_risk
 from core.config import AlertRule, Config
 from core.timebuckets import bucket_start, parse_interval
 from storage.base import MentionFilter, MentionStore
@@ -340,4 +342,5 @@ DETECTORS: dict[str, Callable[[MentionStore, Config, AlertRule, str | None, date
     "viral_mention": viral_mention,
     "emerging_term": emerging_term,
     "unanswered_complaint": unanswered_complaint,
+    "sla_risk": sla_risk,
 }

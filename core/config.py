@@ -84,7 +84,8 @@ class Source(_Strict):
 
 
 Detector = Literal[
-    "volume_spike", "slow_build", "negative_share", "viral_mention", "emerging_term", "unanswered_complaint"
+    "volume_spike", "slow_build", "negative_share", "viral_mention", "emerging_term", "unanswered_complaint",
+    "sla_risk",
 ]
 
 
@@ -104,7 +105,7 @@ class AlertRule(_Strict):
     sensitivity: float = Field(default=3.0, gt=0)
     min_count: int = Field(default=5, ge=0)
     cooldown: str = "2h"
-    limit_minutes: int = Field(default=60, gt=0)  # unanswered_complaint: reply expected within this
+    limit_minutes: int = Field(default=60, gt=0)  # unanswered_complaint, sla_risk: reply expected within this
     channels: list[str] = []
     quiet_hours: QuietHours | None = None
     options: dict[str, Any] = {}

@@ -4,6 +4,7 @@ because the configuration schema (core.config) sits below the query parser (nlp.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from core.config import Brand, Config, ConfigError, config_from_dict, load_config
 from core.urls import is_on_domain
 from nlp.query import Query, QuerySyntaxError, TextIndex, parse_query
+
+_ADDRESSED = re.compile(r"(?<![\w@])@([\w.]+(?:@[\w.-]+)?)")  # @account, or @account@instance
 
 
 def account_key(account: str) -> str:
@@ -36,6 +39,19 @@ class BrandMatcher:
         """Names of the brands whose query matches the title and text, in configuration order."""
         words = TextIndex.of(f"{title or ''}\n{text}")  # built once, shared by every brand's query
         return [brand.name for brand, query in self._queries if query.matches_index(words)]
+
+    def about(self, title: str | None, text: str, author: str | None) -> list[str]:
+        """The brands whose query matches, the brand whose own account wrote the text, and the brands whose own
+        accounts it addresses: a brand's replies ("@anna ci scusi, ci scriva in privato") and the customer's
+        answer to them ("@VeloraCare ancora niente") count for its care metrics even without its name."""
+        found = self.matching(title, text)
+        owner = self.owner_of(author)
+        addressed = {account_key(a.rstrip(".")) for a in _ADDRESSED.findall(text)}
+        for brand in self.brands:
+            if brand.name not in found and ((owner is not None and brand.name == owner.name)
+                                            or any(account_matches(a, brand.owned_accounts) for a in addressed)):
+                found.append(brand.name)
+        return found
 
     def owner_of(self, author: str | None) -> Brand | None:
         """The brand whose own account wrote this, if any."""

@@ -20,6 +20,7 @@ from core.dates import parse_date
 from core.model import Mention, content_hash, mention_id
 from core.urls import canonical_url
 from ingest.brands import BrandMatcher
+from ingest.threads import ThreadResolver
 from nlp import Analyzer, get_analyzer
 from storage import MentionStore
 
@@ -92,6 +93,7 @@ class Ingestor:
         self._now = now
         self.rejects_dir = rejects_dir or Path(tempfile.gettempdir()) / "ascolto-rejects"
         self.matcher = BrandMatcher(config.brands if config else [])
+        self.threads = ThreadResolver(store)
 
     @property
     def analyzer(self) -> Analyzer:
@@ -115,8 +117,10 @@ class Ingestor:
             except RejectedItem as exc:
                 self.reject(report, str(exc), item)
         mentions = self._deduplicate(mentions, report)
+        self.threads.resolve(mentions)
         self._analyse([m for m in mentions if not m.analysed])
         result = self.store.upsert(mentions)
+        self.threads.relink([m for m in mentions if m.id not in {f[0] for f in result.failed}])
         report.new += result.inserted
         report.updated += result.updated
         report.spooled += result.spooled
@@ -148,6 +152,9 @@ class Ingestor:
         if platform_id is None and data.get("id") is not None and not url:
             platform_id = data["id"]  # exports from other tools carry their own id
         data["platform_id"] = str(platform_id) if platform_id is not None else None
+        for reference in ("in_reply_to", "thread_id"):  # exports write numeric ids as numbers
+            if isinstance(data.get(reference), int) and not isinstance(data[reference], bool):
+                data[reference] = str(data[reference])
         try:
             data["id"] = mention_id(data["platform"], data["platform_id"], url)
         except ValueError as exc:
@@ -177,9 +184,9 @@ class Ingestor:
             if not isinstance(given, list) or not all(isinstance(b, str) for b in given):
                 raise RejectedItem("brands: expected a list of brand names")
             return sorted(set(given))
-        matched = self.matcher.matching(data.get("title"), data["text"])
+        matched = self.matcher.about(data.get("title"), data["text"], str(data.get("author") or "") or None)
         if not matched:
-            raise RejectedItem("brands: none given and no brand query matches the text")
+            raise RejectedItem("brands: none given, no brand query matches the text, not a brand's own account")
         return matched
 
     def _deduplicate(self, mentions: list[Mention], report: IngestReport) -> list[Mention]:

@@ -77,6 +77,14 @@ class MentionStore(ABC):
         """Link syndicated copies to the one mention they duplicate."""
 
     @abstractmethod
+    def ids_by_url(self, urls: Sequence[str]) -> dict[str, str]:
+        """canonical url -> id of the earliest published stored mention at it (a thread reference by URL)."""
+
+    @abstractmethod
+    def referring_to(self, ids: Sequence[str]) -> list[Mention]:
+        """Stored mentions whose in_reply_to or thread_id is one of `ids` (a parent that arrives late)."""
+
+    @abstractmethod
     def search(
         self, flt: MentionFilter, *, limit: int = 50, offset: int = 0, sort: str = "published_at_desc"
     ) -> SearchPage: ...

@@ -36,6 +36,7 @@ from storage.es_care import ElasticsearchCare
 from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import Layout, alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
+from storage.es_threads import ElasticsearchThreads
 from storage.es_write import MentionWriter, Prepared, Unavailable, unavailable
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def parse_url(url: str) -> tuple[str, str, str]:
     return base, prefix, urlunsplit((parts.scheme, user + shown, parts.path.rstrip("/"), parts.query, ""))
 
 
-class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
+class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalytics, AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)

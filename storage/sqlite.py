@@ -17,6 +17,7 @@ from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, Up
 from storage.sqlite_care import SQLiteCareQueries
 from storage.sqlite_rollup import from_ms, to_ms
 from storage.sqlite_schema import migrate
+from storage.sqlite_threads import SQLiteThreads
 
 _COLUMNS = (
     "id", "source", "platform", "platform_id", "url", "author", "author_reach", "title", "text", "lang",
@@ -39,7 +40,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"' for w in words) or None
 
 
-class SQLiteStore(SQLiteCareQueries, AlertStore):
+class SQLiteStore(SQLiteThreads, SQLiteCareQueries, AlertStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

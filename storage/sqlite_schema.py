@@ -139,6 +139,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE INDEX mention_brands_care ON mention_brands(brand, published_at, first_reply_at, intent, is_owned)
             WHERE is_owned = 0 AND (first_reply_at IS NOT NULL OR intent = 'complaint')""",
     ]),
+    # 4: thread lookups of ingest (ingest/threads.py): a reference by URL, and the replies of a parent that arrived
+    # after them (in_reply_to has its index since version 1)
+    (4, [
+        "CREATE INDEX mentions_url ON mentions(url) WHERE url IS NOT NULL",
+        "CREATE INDEX mentions_thread ON mentions(thread_id) WHERE thread_id IS NOT NULL",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

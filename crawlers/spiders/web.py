@@ -153,7 +153,7 @@ class WebSpider(SourceSpider):
                 parent = first_id  # the brand answering in a thread answers its opening post
             item = self.make_item(
                 text=text, title=thread_title, author=author, url=thread_url, platform_id=platform_id,
-                published_at=published, lang=lang, thread_id=self.item_key(self.platform, None, thread_url),
+                published_at=published, lang=lang, thread_id=self.reply_id(first_id),  # the opening post
                 in_reply_to=self.reply_id(parent) if parent else None,
             )
             if item is not None:

@@ -91,6 +91,9 @@ def test_demo_site_serves_every_endpoint_and_a_crawl_finds_400_mentions(tmp_path
     ids = {m.id for m in mentions}
     replies = [m for m in mentions if m.is_owned and m.in_reply_to]
     assert len(replies) >= 50 and all(r.in_reply_to in ids for r in replies)
+    threaded = [m for m in mentions if m.thread_id]  # a thread names its opening post, as stored
+    assert {m.platform for m in threaded} >= {"forum", "reddit"}
+    assert all(m.thread_id in ids for m in threaded), {m.platform for m in threaded if m.thread_id not in ids}
     assert sum(1 for m in mentions if m.first_reply_at) >= 50
     assert any(m.copies for m in mentions)  # the syndicated articles were folded into one mention
     assert {m.platform for m in mentions} >= {"news", "blog", "forum", "reviews", "reddit", "mastodon"}
