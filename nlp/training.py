@@ -46,6 +46,7 @@ import scipy.sparse as sp
 
 from core.text import clean
 from nlp import embeddings as static
+from nlp import language
 from nlp.datasets import Example, split
 from nlp.features import Featurizer
 from nlp.models import LinearModel, MultiLabelModel
@@ -160,7 +161,10 @@ class Trainer:
 
 def save(table: static.StaticEmbeddings, models: dict[str, LinearModel], directory: Path = MODEL_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    return [table.save(directory / static.TABLE.name)] + [model.save(directory) for model in models.values()]
+    written = [table.save(directory / static.TABLE.name)] + [model.save(directory) for model in models.values()]
+    if directory.resolve() == MODEL_DIR:  # language identification reads the shipped directory only
+        written.append(language.save_compact_model())
+    return written
 
 
 def load(directory: Path = MODEL_DIR) -> dict[str, LinearModel]:
