@@ -113,3 +113,11 @@ def test_feature_space_is_fixed() -> None:
     assert sorted(matrix.indices.tolist())[:12] == [
         5150, 47519, 59137, 88714, 121379, 129371, 129814, 201386, 229254, 245038, 245585, 265536]
     assert matrix.nnz == 115
+
+
+def test_to_dict_has_every_field_and_the_complaint_flag() -> None:
+    from dataclasses import asdict
+
+    analysis = Analysis("it", "negative", -0.7, "complaint", 0.91, ["delivery"])
+    assert analysis.to_dict() == {**asdict(analysis), "complaint": True}
+    assert list(analysis.to_dict()) == [*asdict(analysis), "complaint"]
