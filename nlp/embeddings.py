@@ -63,7 +63,7 @@ class StaticEmbeddings:
 
     def _transform(self, texts: Sequence[str]) -> np.ndarray:
         # the whole batch's words looked up in one pass, the counts matrix built as CSR directly (a repeated
-        # word is a repeated entry, summed by the product): a third of the time of a loop per text
+        # word is a repeated entry, summed by the product): 10-25% less time than a loop per text
         words = [words_of(text) for text in texts]
         ids = np.fromiter(map(self.index.get, itertools.chain.from_iterable(words), itertools.repeat(-1)),
                           dtype=np.int64)
