@@ -198,8 +198,8 @@ class SentimentComponent(ModelComponent):
 
     def process(self, docs: list[Doc]) -> None:
         model = self.models[self.model_key]
-        features = model.inputs(batch_features(docs), [text_of(doc) for doc in docs])
-        probs = model.predict_proba(features)[:, [model.classes.index(c) for c in SENTIMENTS]]
+        probs = model.scores(batch_features(docs), [text_of(doc) for doc in docs])
+        probs = probs[:, [model.classes.index(c) for c in SENTIMENTS]]
         labels = probs.argmax(axis=1)
         for doc, label, score, row in zip(docs, labels, probs[:, 2] - probs[:, 0], probs, strict=True):
             doc.cats.update({f"sentiment_{c}": float(p) for c, p in zip(SENTIMENTS, row, strict=True)})
@@ -224,8 +224,7 @@ class ComplaintComponent(ModelComponent):
 
     def process(self, docs: list[Doc]) -> None:
         model = self.models[self.model_key]
-        features = model.inputs(batch_features(docs), [text_of(doc) for doc in docs])
-        scores = model.predict_proba(features)[:, model.classes.index("1")]
+        scores = model.scores(batch_features(docs), [text_of(doc) for doc in docs])[:, model.classes.index("1")]
         for doc, score in zip(docs, scores, strict=True):
             doc.cats["complaint"] = float(score)
             ext = doc._
@@ -248,7 +247,7 @@ class TopicsComponent(ModelComponent):
     def process(self, docs: list[Doc]) -> None:
         model = self.models[self.model_key]
         assert isinstance(model, MultiLabelModel)
-        scores = model.predict_proba(model.inputs(batch_features(docs), [text_of(doc) for doc in docs]))
+        scores = model.scores(batch_features(docs), [text_of(doc) for doc in docs])
         for doc, row in zip(docs, scores, strict=True):
             doc.cats.update({f"topic_{t}": float(s) for t, s in zip(model.classes, row, strict=True)})
             ext = doc._
@@ -278,7 +277,7 @@ class IntentComponent(ModelComponent):
 
     def process(self, docs: list[Doc]) -> None:
         model = self.models[self.model_key]
-        probs = model.predict_proba(model.inputs(batch_features(docs), [text_of(doc) for doc in docs]))
+        probs = model.scores(batch_features(docs), [text_of(doc) for doc in docs])
         probs = probs[:, [model.classes.index(i) for i in INTENTS]]
         scores = np.array([doc._.complaint_score for doc in docs], dtype=np.float64)
         complaint = self.complaint_blend * scores + (1 - self.complaint_blend) * probs[:, 0]

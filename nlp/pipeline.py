@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from core.text import clean
-from nlp import components, language
+from nlp import components, language, lexeme_attrs
 from nlp.models import LinearModel
 
 CONFIG = Path(__file__).resolve().parent / "config.cfg"
@@ -39,7 +39,9 @@ def build(lang: str, models_dir: Path | None = None, config: Path | None = None)
     """One language's pipeline from the config (components resolved through spaCy's registry)."""
     overrides = {"nlp.lang": lang, "paths.models": str(models_dir) if models_dir else ""}
     cfg = spacy.util.load_config(config or config_path(), overrides=overrides, interpolate=False)
-    return spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+    nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+    lexeme_attrs.speed_up(nlp.vocab)
+    return nlp
 
 
 class Pipeline:

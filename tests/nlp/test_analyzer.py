@@ -90,7 +90,9 @@ def test_models_ship_as_plain_arrays_and_load_without_pickle(monkeypatch: pytest
     files = sorted(p.name for p in MODEL_DIR.iterdir() if p.is_file() and p.suffix in {".npz", ".json"})
     names = ("sentiment_en", "sentiment_it", "complaint", "intent", "topics")
     assert {f"{name}.npz" for name in names} | {"static_vectors.npz"} <= set(files)
-    assert sum((MODEL_DIR / f).stat().st_size for f in files) < 12_000_000
+    trained = [f for f in files if f != "langid.npz"]  # py3langid's own model, repacked (nlp/language.py)
+    assert sum((MODEL_DIR / f).stat().st_size for f in trained) < 12_000_000
+    assert (MODEL_DIR / "langid.npz").stat().st_size < 4_000_000
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a model tried to unpickle")
@@ -113,3 +115,11 @@ def test_feature_space_is_fixed() -> None:
     assert sorted(matrix.indices.tolist())[:12] == [
         5150, 47519, 59137, 88714, 121379, 129371, 129814, 201386, 229254, 245038, 245585, 265536]
     assert matrix.nnz == 115
+
+
+def test_to_dict_has_every_field_and_the_complaint_flag() -> None:
+    from dataclasses import asdict
+
+    analysis = Analysis("it", "negative", -0.7, "complaint", 0.91, ["delivery"])
+    assert analysis.to_dict() == {**asdict(analysis), "complaint": True}
+    assert list(analysis.to_dict()) == [*asdict(analysis), "complaint"]

@@ -67,3 +67,13 @@ def test_binary_nb_scaled_model_keeps_one_column() -> None:
     X = Featurizer().transform(TEXTS)
     model = LinearModel("nb2", C=10.0, nb_scaling=True).fit(X, LABELS)
     assert model.coef.shape[0] == 1 and model.predict(X) == LABELS
+
+
+def test_the_pipelines_unstacked_scores_are_the_stacked_ones() -> None:
+    """`scores` (hashed block and dense block multiplied apart) gives predict_proba of the stacked inputs."""
+    from nlp.training import MODEL_DIR, load
+
+    X = Featurizer().transform(TEXTS)
+    for name, model in load(MODEL_DIR).items():
+        np.testing.assert_allclose(model.scores(X, TEXTS), model.predict_proba(model.inputs(X, TEXTS)), atol=1e-5,
+                                   err_msg=name)
