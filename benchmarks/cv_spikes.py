@@ -49,15 +49,13 @@ DECISION: dict[str, list[float]] = {
     "spike_scale": [0.5, 2 / 3, 5 / 6, 1.0, 7 / 6],  # x the rule's sensitivity 3: a score of 1.5 to 3.5
     "busiest_quantile": [0.97, 0.98, 0.99, 0.995],
     # the false-alarm reducers: the first value of each is "off" (the plain detector)
-    "busy_margin": [0.0, 0.15, 0.3, 0.45, 0.6],  # the window above the busiest by this share
-    "rise_ratio": [0.0, 1.5, 2.0, 2.5],  # the window against the one before it: a sudden rise
     "rearm_hours": [0.0, 6.0, 12.0],  # no second opening this long after a resolve (a day would hide the next one)
 }
 GRID = {**STRUCTURAL, **DECISION}
-REDUCERS = {name: DECISION[name][0] for name in ("busy_margin", "rise_ratio", "rearm_hours")}
+REDUCERS = {name: DECISION[name][0] for name in ("rearm_hours",)}
 # before issue 13 (tuned in-sample on the five series)
 PREVIOUS_DEFAULTS = {"level_hours": 6.0, "spread_quantile": 0.98, "spike_scale": 1.0, "busiest_quantile": 0.99,
-                     "busy_margin": 0.0, "rise_ratio": 0.0, "rearm_hours": 0.0}
+                     "rearm_hours": 0.0}
 # the count-like series of the other NAB files (the rest are gauges: CPU, latency, temperature, prices)
 COUNT_LIKE = (
     "realKnownCause/nyc_taxi.csv",
@@ -158,7 +156,7 @@ def leave_one_out(results: np.ndarray, allowed: np.ndarray) -> tuple[list[int], 
 
 def _describe(combo: dict[str, float]) -> str:
     short = {"level_hours": "lvl", "spread_quantile": "spread", "spike_scale": "scale", "busiest_quantile": "busy",
-             "busy_margin": "margin", "rise_ratio": "rise", "rearm_hours": "rearm"}
+             "rearm_hours": "rearm"}
     return " ".join(f"{short[k]} {v:.3g}" for k, v in combo.items())
 
 

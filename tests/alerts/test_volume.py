@@ -103,29 +103,3 @@ def test_rearm_keeps_an_aftershock_from_opening_a_new_alert() -> None:
     assert [i for i in volume.alert_lifecycle(series, HOURLY, plain, 2) if i >= 200] == [200, 208, 240]
     assert [i for i in volume.alert_lifecycle(series, HOURLY, resting, 2) if i >= 200] == [200, 240]
     assert not volume.firing(series, resting, HOURLY)[208]  # live, the detector says the same
-
-
-def test_rise_ratio_leaves_a_creeping_rise_to_the_slow_build() -> None:
-    values = np.random.default_rng(13).poisson(5.0, 24 * 12).astype(float)
-    creep = slice(150, 158)
-    values[creep] = [8, 11, 15, 20, 27, 36, 48, 64]  # a third more every hour: a wave building, not a jump
-    values[240] += 60  # from the usual five to sixty-five in an hour
-    plain = volume.VolumeSettings(busiest_quantile=0.9, rise_ratio=0.0)
-    series = volume.score_series(values, HOURLY, plain)
-    assert volume.firing(series, plain, HOURLY)[creep].any() and volume.firing(series, plain, HOURLY)[240]
-    sudden = replace(plain, rise_ratio=2.0)
-    assert not volume.firing(series, sudden, HOURLY)[creep].any() and volume.firing(series, sudden, HOURLY)[240]
-
-
-def test_busy_margin_wants_a_window_clearly_above_the_weeks_busiest() -> None:
-    values = np.random.default_rng(9).poisson(5.0, 24 * 12).astype(float)
-    values[3 * 24 + 10: 3 * 24 + 16] = 45  # six busy hours on day 3 set the week's busiest level
-    level_with_it, far_above = 6 * 24 + 15, 8 * 24 + 15
-    values[level_with_it] = 50  # surprising for 15:00, but only just above the busiest hours of the week
-    values[far_above] = 90  # twice the week's busiest
-    plain = volume.VolumeSettings(busiest_quantile=0.97, busy_margin=0.0)
-    series = volume.score_series(values, HOURLY, plain)
-    assert series.observed[level_with_it] < 1.3 * series.busy[level_with_it]
-    assert {level_with_it, far_above} <= set(np.flatnonzero(volume.firing(series, plain, HOURLY)))
-    clear = replace(plain, busy_margin=0.3)
-    assert list(np.flatnonzero(volume.firing(series, clear, HOURLY)[4 * 24:])) == [far_above - 4 * 24]
