@@ -46,7 +46,6 @@ class VolumeSettings:
     spread_quantile: float = 0.98  # quantile of |log residual| that sets the dispersion: heavy tails count
     busiest_quantile: float = 0.98  # ...and the window must be among the busiest 2% of the past days' windows
     busiest_days: float = 7.0
-    rise_ratio: float = 0.0  # >0: ...and at least this many times the window that ended one window earlier
     resolve_fraction: float = 0.5  # an open alert stays open while the score is above this share of the threshold
     rearm_hours: float = 12.0  # after an episode ends, no new one opens for this long (its aftershocks)
 
@@ -267,9 +266,6 @@ def firing(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.nd
     surprising = series.score >= thresholds(series, settings, shape)
     material = (series.observed >= settings.min_count) & (series.observed > series.busy)
     fires = surprising & material
-    if settings.rise_ratio > 0:
-        earlier = np.concatenate([np.full(shape.width, np.inf), series.observed[:-shape.width]])
-        fires &= series.observed >= settings.rise_ratio * earlier
     if settings.rearm_hours <= 0:
         return fires
     rearm = max(1, round(settings.rearm_hours * 3600 / shape.bucket_seconds))

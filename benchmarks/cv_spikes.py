@@ -25,7 +25,6 @@ import argparse
 import itertools
 import json
 import time
-from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -50,14 +49,13 @@ DECISION: dict[str, list[float]] = {
     "spike_scale": [0.5, 2 / 3, 5 / 6, 1.0, 7 / 6],  # x the rule's sensitivity 3: a score of 1.5 to 3.5
     "busiest_quantile": [0.97, 0.98, 0.99, 0.995],
     # the false-alarm reducers: the first value of each is "off" (the plain detector)
-    "rise_ratio": [0.0, 1.5, 2.0, 2.5, 3.0],  # the window against the one before it: a sudden rise
     "rearm_hours": [0.0, 6.0, 12.0],  # no second opening this long after a resolve (a day would hide the next one)
 }
 GRID = {**STRUCTURAL, **DECISION}
-REDUCERS = {name: DECISION[name][0] for name in ("rise_ratio", "rearm_hours")}
+REDUCERS = {name: DECISION[name][0] for name in ("rearm_hours",)}
 # before issue 13 (tuned in-sample on the five series)
 PREVIOUS_DEFAULTS = {"level_hours": 6.0, "spread_quantile": 0.98, "spike_scale": 1.0, "busiest_quantile": 0.99,
-                     "rise_ratio": 0.0, "rearm_hours": 0.0}
+                     "rearm_hours": 0.0}
 # the count-like series of the other NAB files (the rest are gauges: CPU, latency, temperature, prices)
 COUNT_LIKE = (
     "realKnownCause/nyc_taxi.csv",
@@ -158,7 +156,7 @@ def leave_one_out(results: np.ndarray, allowed: np.ndarray) -> tuple[list[int], 
 
 def _describe(combo: dict[str, float]) -> str:
     short = {"level_hours": "lvl", "spread_quantile": "spread", "spike_scale": "scale", "busiest_quantile": "busy",
-             "rise_ratio": "rise", "rearm_hours": "rearm"}
+             "rearm_hours": "rearm"}
     return " ".join(f"{short[k]} {v:.3g}" for k, v in combo.items())
 
 
@@ -169,12 +167,9 @@ def _row(label: str, block: np.ndarray, combo: str = "") -> str:
     return f"| {label} | {scores[0]:.1f} | {scores[1]:.1f} | {tp:.0f}/{windows:.0f} | {fp:.0f} | {combo} |"
 
 
-def _space(combos: list[dict[str, float]], on: Collection[str], free: Collection[str] = ()) -> np.ndarray:
-    """The combinations where every reducer in `on` is used (one of its other grid values), those in `free`
-    take any value, and the rest are off (their first grid value)."""
-    def allowed(combo: dict[str, float]) -> bool:
-        return all(k in free or (combo[k] != off) == (k in on) for k, off in REDUCERS.items())
-    return np.array([allowed(c) for c in combos])
+def _space(combos: list[dict[str, float]], free: set[str]) -> np.ndarray:
+    """The combinations where every reducer not in `free` is off (its first grid value)."""
+    return np.array([all(c[k] == REDUCERS[k] for k in REDUCERS if k not in free) for c in combos])
 
 
 def _pooled(held: np.ndarray) -> str:
@@ -186,31 +181,27 @@ def _margin(held: np.ndarray) -> float:
     return float((normalised(held) - np.array(TARGETS)).min())
 
 
-def select_reducers(combos: list[dict[str, float]], results: np.ndarray) -> set[str]:
-    """Keep each false-alarm reducer that, used alone (its value and the other settings chosen per fold),
-    improves the held-out score of the plain detector; the kept ones are then used together."""
-    print("Held-out score (standard / low-FP, pooled over the five folds) of each false-alarm reducer used alone")
-    print("on top of the plain detector (its value and the other settings chosen per fold; in brackets, when the")
-    print("folds may also choose to leave it off):")
+def select_reducers(combos: list[dict[str, float]], results: np.ndarray) -> np.ndarray:
+    """Keep each false-alarm reducer whose freedom alone improves the held-out score of the plain detector."""
+    print("Held-out score (standard / low-FP, pooled over the five folds) of each false-alarm reducer added alone")
+    print("to the plain detector (its other settings chosen per fold as well):")
     print()
     plain = leave_one_out(results, _space(combos, set()))[1]
     print(f"- plain detector (reducers off): {_pooled(plain)}")
     kept: set[str] = set()
     for name in REDUCERS:
         held = leave_one_out(results, _space(combos, {name}))[1]
-        optional = leave_one_out(results, _space(combos, set(), {name}))[1]
         better = _margin(held) > _margin(plain)
         kept |= {name} if better else set()
-        print(f"- + {name}: {_pooled(held)} ({'kept' if better else 'dropped'}; optional: {_pooled(optional)})")
+        print(f"- + {name}: {_pooled(held)} ({'kept' if better else 'dropped'})")
     together = leave_one_out(results, _space(combos, kept))[1]
     print(f"- + all kept ({', '.join(sorted(kept)) or 'none'}): {_pooled(together)}")
     print()
-    return kept
+    return _space(combos, kept)
 
 
 def report(names: list[str], combos: list[dict[str, float]], results: np.ndarray) -> dict[str, float]:
-    kept = select_reducers(combos, results)
-    space = _space(combos, kept)
+    space = select_reducers(combos, results)
     chosen, held = leave_one_out(results, space)
     now = [i for i, c in enumerate(combos) if all(np.isclose(c[k], PREVIOUS_DEFAULTS[k]) for k in GRID)]
     print("| held-out series | standard | low-FP | windows found | false positives | chosen on the other four |")
@@ -228,13 +219,12 @@ def report(names: list[str], combos: list[dict[str, float]], results: np.ndarray
     print(f"\nThe VolumeSettings defaults are {'the' if same else 'NOT the'} shipped choice.")
     print()
     print("Held-out score (standard / low-FP, pooled over the five folds) with one setting pinned to each value")
-    print("and the others chosen per fold (a kept reducer's row includes 'off'); [brackets] mark the shipped value:")
+    print("and the others chosen per fold; [brackets] mark the shipped value:")
     print()
     for name, values in GRID.items():
         cells = []
         for value in values:
-            around = _space(combos, kept - {name}, {name}) if name in kept else space
-            pinned = around & np.array([np.isclose(c[name], value) for c in combos])
+            pinned = space & np.array([np.isclose(c[name], value) for c in combos])
             if not pinned.any():
                 continue
             text = f"{value:g}: {_pooled(leave_one_out(results, pinned)[1])}"

@@ -103,15 +103,3 @@ def test_rearm_keeps_an_aftershock_from_opening_a_new_alert() -> None:
     assert [i for i in volume.alert_lifecycle(series, HOURLY, plain, 2) if i >= 200] == [200, 208, 240]
     assert [i for i in volume.alert_lifecycle(series, HOURLY, resting, 2) if i >= 200] == [200, 240]
     assert not volume.firing(series, resting, HOURLY)[208]  # live, the detector says the same
-
-
-def test_rise_ratio_leaves_a_creeping_rise_to_the_slow_build() -> None:
-    values = np.random.default_rng(13).poisson(5.0, 24 * 12).astype(float)
-    creep = slice(150, 158)
-    values[creep] = [8, 11, 15, 20, 27, 36, 48, 64]  # a third more every hour: a wave building, not a jump
-    values[240] += 60  # from the usual five to sixty-five in an hour
-    plain = volume.VolumeSettings(busiest_quantile=0.9, rise_ratio=0.0)
-    series = volume.score_series(values, HOURLY, plain)
-    assert volume.firing(series, plain, HOURLY)[creep].any() and volume.firing(series, plain, HOURLY)[240]
-    sudden = replace(plain, rise_ratio=2.0)
-    assert not volume.firing(series, sudden, HOURLY)[creep].any() and volume.firing(series, sudden, HOURLY)[240]
