@@ -6,10 +6,10 @@ reward_low_FP_rate, windows found, false positives). A setting is judged by its 
 margin is averaged over the setting and its neighbours on the grid, so a lone lucky value loses to a broad good
 region. A false-alarm reducer (the one left is the re-arm after a resolve) is kept only if letting the folds
 use it raises the held-out margin of the plain detector; the ones that did not (persistence, a seasonal upper
-quantile, a warm-up, a margin over the busiest windows) were deleted, and README (Alerts) says how to
-reproduce their rejection. A second table gives,
-for each setting and each value of its grid, the pooled held-out score when that setting is pinned to the value
-and the others are chosen per fold: flat rows mean the choice is safe. The shipped defaults (VolumeSettings) are
+quantile, a warm-up, a margin over the busiest windows, a sudden rise) were deleted, and README (Alerts) says
+how to reproduce their rejection. A second table gives, for each setting and each value of its grid, the
+pooled held-out score when that setting is pinned to the value and the others are chosen per fold: flat rows
+mean the choice is safe. The shipped defaults (VolumeSettings) are
 the ones chosen on all five. Last, they run over the count-like series of spikes_nab_other (not judged: alerts
 per week, and NAB scores for information).
 
