@@ -156,15 +156,21 @@ def _dispersion(values: np.ndarray, expected: np.ndarray, period: int, quantile:
     return out
 
 
+MAX_SCORE = 300.0  # one in 10^300, about the smallest probability a float holds
+
+
 def tail_score(observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray) -> np.ndarray:
-    """-log10 P(X >= observed) under a negative binomial with mean `expected` and 1/k = `dispersion`."""
+    """-log10 P(X >= observed) under a negative binomial with mean `expected` and 1/k = `dispersion`, at most
+    `MAX_SCORE`: a surge from almost nothing has a tail below the smallest float, and an infinite score would
+    reach alert messages and stores as a number JSON cannot carry."""
     observed = np.asarray(observed, dtype=float)
     expected = np.asarray(expected, dtype=float)
     dispersion = np.maximum(np.asarray(dispersion, dtype=float), 1e-6)
     k = 1.0 / dispersion
     p = k / (k + expected)
     tail = stats.nbinom.logsf(np.maximum(observed - 1, -1), k, p)
-    return np.where(observed > expected, -tail / np.log(10), 0.0)
+    return np.where(observed > expected, np.minimum(-tail / np.log(10), MAX_SCORE), 0.0)
+
 
 
 def range_of(expected: float, dispersion: float, coverage: float = 0.99) -> tuple[float, float]:

@@ -103,3 +103,13 @@ def test_rearm_keeps_an_aftershock_from_opening_a_new_alert() -> None:
     assert [i for i in volume.alert_lifecycle(series, HOURLY, plain, 2) if i >= 200] == [200, 208, 240]
     assert [i for i in volume.alert_lifecycle(series, HOURLY, resting, 2) if i >= 200] == [200, 240]
     assert not volume.firing(series, resting, HOURLY)[208]  # live, the detector says the same
+
+
+def test_a_surge_from_almost_nothing_scores_high_but_finite() -> None:
+    # observed 2000 where 1.2 was expected, with Poisson spread: a tail probability below the smallest float
+    score = volume.tail_score(np.array([2000.0, 2.0]), np.array([1.2, 1.2]), np.array([0.0, 0.0]))
+    assert score[0] == volume.MAX_SCORE and 0 < score[1] < 1
+    values = np.ones(24 * 10)
+    values[-1] = 2000
+    series = volume.score_series(values, HOURLY)
+    assert np.isfinite(series.score).all() and alerts_of(values, HOURLY) == [len(values) - 1]
