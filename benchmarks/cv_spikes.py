@@ -4,17 +4,19 @@ For each series, the settings are chosen on the other four and scored on it (NAB
 reward_low_FP_rate, windows found, false positives). A setting is judged by its worse margin over the goal
 (standard 75, low-FP 65), pooled over the training series, and the choice prefers a plateau over a peak: that
 margin is averaged over the setting and its neighbours on the grid, so a lone lucky value loses to a broad good
-region. Each false-alarm reducer (seasonal upper quantile, persistence, warm-up, re-arm after a resolve) is
-kept only if letting the folds use it raises the held-out margin of the plain detector. A second table gives,
-for each setting and each value of its grid, the pooled held-out score when that setting is pinned to the value
-and the others are chosen per fold: flat rows mean the choice is safe. The shipped defaults (VolumeSettings) are
+region. A false-alarm reducer (the one left is the re-arm after a resolve) is kept only if letting the folds
+use it raises the held-out margin of the plain detector; the ones that did not (persistence, a seasonal upper
+quantile, a warm-up, a margin over the busiest windows, a sudden rise) were deleted, and README (Alerts) says
+how to reproduce their rejection. A second table gives, for each setting and each value of its grid, the
+pooled held-out score when that setting is pinned to the value and the others are chosen per fold: flat rows
+mean the choice is safe. The shipped defaults (VolumeSettings) are
 the ones chosen on all five. Last, they run over the count-like series of spikes_nab_other (not judged: alerts
 per week, and NAB scores for information).
 
     .venv/bin/python benchmarks/cv_spikes.py [--tweets DIR] [--other DIR] [--cache FILE.npy]
 
 Every setting is scored once per series (the baseline is computed once per structural setting and shared by
-the decision settings), so the run takes two to four minutes on one core.
+the decision settings), so the run takes about a minute on one core.
 """
 
 from __future__ import annotations
@@ -47,16 +49,13 @@ DECISION: dict[str, list[float]] = {
     "spike_scale": [0.5, 2 / 3, 5 / 6, 1.0, 7 / 6],  # x the rule's sensitivity 3: a score of 1.5 to 3.5
     "busiest_quantile": [0.97, 0.98, 0.99, 0.995],
     # the false-alarm reducers: the first value of each is "off" (the plain detector)
-    "seasonal_quantile": [0.0, 0.9, 0.98],
-    "persistence": [1, 2, 3],
-    "warmup_days": [0.0, 3.0, 7.0],
     "rearm_hours": [0.0, 6.0, 12.0],  # no second opening this long after a resolve (a day would hide the next one)
 }
 GRID = {**STRUCTURAL, **DECISION}
-REDUCERS = {name: DECISION[name][0] for name in ("seasonal_quantile", "persistence", "warmup_days", "rearm_hours")}
+REDUCERS = {name: DECISION[name][0] for name in ("rearm_hours",)}
 # before issue 13 (tuned in-sample on the five series)
 PREVIOUS_DEFAULTS = {"level_hours": 6.0, "spread_quantile": 0.98, "spike_scale": 1.0, "busiest_quantile": 0.99,
-                     "seasonal_quantile": 0.0, "persistence": 1, "warmup_days": 0.0, "rearm_hours": 0.0}
+                     "rearm_hours": 0.0}
 # the count-like series of the other NAB files (the rest are gauges: CPU, latency, temperature, prices)
 COUNT_LIKE = (
     "realKnownCause/nyc_taxi.csv",
@@ -98,7 +97,6 @@ def sweep(all_series: list[backtest.Series], windows: dict) -> tuple[list[dict[s
         shape = volume.Shape(series.bucket_seconds, WINDOW_SECONDS)
         scorers = [nab.FileScorer(series.timestamps, windows[series.name], p) for p in PROFILES]
         busy_cache: dict[float, np.ndarray] = {}
-        upper_cache: dict[float, np.ndarray] = {}
         for structural in itertools.product(*STRUCTURAL.values()):
             base = _settings(dict(zip(STRUCTURAL, structural, strict=True)))
             scored = volume.score_series(series.values, shape, base)
@@ -107,11 +105,7 @@ def sweep(all_series: list[backtest.Series], windows: dict) -> tuple[list[dict[s
                 settings = _settings(combo)
                 if settings.busiest_quantile not in busy_cache:
                     busy_cache[settings.busiest_quantile] = volume.past_busiest(scored.observed, shape.period, settings)
-                if settings.seasonal_quantile not in upper_cache:
-                    upper_cache[settings.seasonal_quantile] = volume.seasonal_upper(scored.observed, shape.period,
-                                                                                    settings)
-                view = replace(scored, busy=busy_cache[settings.busiest_quantile],
-                               seasonal_busy=upper_cache[settings.seasonal_quantile])
+                view = replace(scored, busy=busy_cache[settings.busiest_quantile])
                 cooldown = round(COOLDOWN_HOURS * 3600 / shape.bucket_seconds)
                 opened = volume.alert_lifecycle(view, shape, settings, cooldown)
                 for p_i, scorer in enumerate(scorers):
@@ -162,7 +156,7 @@ def leave_one_out(results: np.ndarray, allowed: np.ndarray) -> tuple[list[int], 
 
 def _describe(combo: dict[str, float]) -> str:
     short = {"level_hours": "lvl", "spread_quantile": "spread", "spike_scale": "scale", "busiest_quantile": "busy",
-             "seasonal_quantile": "seas", "persistence": "pers", "warmup_days": "warmup", "rearm_hours": "rearm"}
+             "rearm_hours": "rearm"}
     return " ".join(f"{short[k]} {v:.3g}" for k, v in combo.items())
 
 
