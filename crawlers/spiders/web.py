@@ -120,6 +120,7 @@ class WebSpider(SourceSpider):
     def article_item(self, response: Response) -> dict[str, Any] | None:
         article = extract_article(response.text, response.url)
         if not article["text"]:
+            self.count("offered")
             self.count("skipped_empty")
             return None
         return self.make_item(
@@ -147,6 +148,7 @@ class WebSpider(SourceSpider):
                 reply_raw = (post.css(sel.reply_to).get() or "").strip() if sel.reply_to else ""
             except ValueError as exc:
                 self.bad_input(response, "malformed_post", exc)
+                self.lost("malformed_post")
                 continue
             parent = f"{host}:{reply_raw}" if reply_raw else None
             if parent is None and index > 0 and self.brand_of_author(author) is not None:
