@@ -1,7 +1,8 @@
-"""Canonical URLs: the same page reached through tracking links, fragments or host spellings is one URL."""
+"""Canonical URLs: the same page reached through tracking links, session ids, fragments or host spellings is one URL."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "vero_")
@@ -9,11 +10,24 @@ _TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mkt_tok", "_hsenc", "_hsmi",
     "ref_src", "ref_url", "cmpid", "s_cid", "spm", "share", "si", "feature",
 })
+# session ids: servers without cookies put one in every link they serve, a new one on every visit
+_SESSION_PARAMS = frozenset({
+    "jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken", "oscsid",
+    "zenid", "s_sid",
+})
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/;?#]*", re.IGNORECASE)  # /a;jsessionid=x
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def _dropped(name: str) -> bool:
+    """A query parameter that does not change what the page is: tracking, or a session id."""
+    key = name.lower()
+    return key in _TRACKING_PARAMS or key in _SESSION_PARAMS or key.startswith(_TRACKING_PREFIXES)
+
+
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, drop default port, 'www.', fragment and tracking parameters; sort the query."""
+    """Lower-case scheme and host, drop default port, 'www.', fragment, tracking parameters and session ids (in the
+    query or the path); sort the query."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower() or "http"
     host = (parts.hostname or "").lower().rstrip(".")
@@ -24,11 +38,8 @@ def canonical_url(url: str) -> str:
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if ":" in host and not host.startswith("["):  # IPv6 literal
         netloc = f"[{host}]" if port is None else f"[{host}]:{port}"
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in _TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES)
-    ]
-    path = parts.path or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _dropped(k)]
+    path = _PATH_SESSION.sub("", parts.path) or "/"
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 

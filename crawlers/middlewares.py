@@ -235,8 +235,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             self._paused_hosts()[host] = until
             self._defer(request, host, f"HTTP {response.status} with Retry-After {told:.0f}s")
         retry = self._retry(request, response_status_message(response.status))
-        if retry is None:
-            _count(self.crawler, f"errors/http_{response.status}")
+        if retry is None:  # retries exhausted: the spider's errback counts the HttpError, once
             return response
         attempt = int(request.meta.get("retry_times", 0))
         delay = told if told is not None else self.backoff_base * (2**attempt)

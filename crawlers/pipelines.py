@@ -69,6 +69,7 @@ class IngestPipeline:
         self._count("updated", report.updated)
         self._count("duplicates", report.duplicates)
         self._count("rejected", report.rejected)
+        self._count("spooled_by_store", report.spooled)  # accepted; the store writes them when it is back
         for reason, n in report.reasons.items():
             self._count(f"rejected/{reason}", n)
         state = self.spider.state
@@ -84,7 +85,14 @@ class IngestPipeline:
                 return
             if attempt + 1 < FINAL_ATTEMPTS:
                 await sleep(0.5 * 2**attempt)  # the reactor's timer, not time.sleep: other crawls go on meanwhile
-        self._spool()
+        try:
+            self._spool()
+        except OSError as exc:  # nowhere to keep them either: say so, loudly
+            self._count("lost", len(self.buffer))
+            self._count("lost/spool_failed", len(self.buffer))
+            log.error("%s: store unavailable and spool not writable (%s): %d items lost", self.spider.source.name,
+                      exc, len(self.buffer))
+            self.buffer = []
 
     def _spool(self) -> None:
         spool = self.spider.data_dir / "spool"

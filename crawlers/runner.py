@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from core.config import Config, ConfigError, Source
+from crawlers.accounting import crashed_callbacks, item_accounts
 
 log = logging.getLogger(__name__)
 
 SUMMARY_FIELDS = ("fetched", "new", "duplicates", "rejected", "errors")
+ITEM_FIELDS = ("offered", "stored", "merged", "rejected", "spooled", "lost")  # offered = the sum of the others
 EXTRA_FIELDS = ("updated", "already_seen", "not_modified", "refused", "robots_disallowed", "no_brand_match",
-                "rate_limited", "spooled")
+                "rate_limited", "spooled", "offered", "lost")
 
 
 def spider_classes() -> dict[str, Any]:
@@ -81,9 +83,12 @@ def crawl(config: Config, sources: Sequence[Source], store: str, data_dir: Path,
     classes = spider_classes()
     settings = crawl_settings(store, data_dir, log_level)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # `ascolto` has configured logging
-    for name in ("scrapy", "twisted", "py.warnings", "crawlers", "protego"):
-        logging.getLogger(name).setLevel(log_level)
+    for handler in logging.getLogger().handlers:  # Scrapy's loggers say DEBUG while it starts; -q means quiet
+        handler.setLevel(settings.get("LOG_LEVEL"))
     process = CrawlerProcess(settings)
+    # after CrawlerProcess, whose logging set-up puts Scrapy's loggers back to DEBUG whatever LOG_LEVEL says
+    for name in ("scrapy", "twisted", "py.warnings", "crawlers", "protego"):
+        logging.getLogger(name).setLevel(settings.get("LOG_LEVEL"))
     crawlers = []
     started = time.monotonic()
     for source in sources:
@@ -95,7 +100,13 @@ def crawl(config: Config, sources: Sequence[Source], store: str, data_dir: Path,
     close_shared_stores()
     per_source = {source.name: source_summary(source, crawler) for source, crawler in crawlers}
     totals = {key: sum(s[key] for s in per_source.values()) for key in (*SUMMARY_FIELDS, *EXTRA_FIELDS)}
+    totals["items"] = {key: sum(s["items"][key] for s in per_source.values()) for key in ITEM_FIELDS}
     return {"sources": per_source, "totals": totals, "elapsed_s": round(time.monotonic() - started, 3)}
+
+
+def items_lost(summary: dict[str, Any]) -> bool:
+    """Did errors cost items: lost ones, or pages whose parsing crashed (their remaining items are uncounted)?"""
+    return any(s["lost"] or s["error_kinds"].get("spider_exception") for s in summary["sources"].values())
 
 
 def source_summary(source: Source, crawler: Any) -> dict[str, Any]:
@@ -105,13 +116,20 @@ def source_summary(source: Source, crawler: Any) -> dict[str, Any]:
         return int(stats.get(f"ascolto/{key}", 0))
 
     errors = {k.removeprefix("ascolto/errors/"): int(v) for k, v in stats.items() if k.startswith("ascolto/errors/")}
+    crashed = crashed_callbacks(stats)
+    if crashed:
+        errors["spider_exception"] = crashed
+    items = item_accounts(stats)
     return {
         "kind": source.kind,
         "fetched": value("fetched"),
         "new": value("new"),
         "duplicates": value("duplicates") + value("skipped_seen"),
         "rejected": value("rejected"),
-        "errors": value("errors") + value("errors/ingest"),
+        "errors": value("errors") + value("errors/ingest") + crashed,
+        "offered": items["offered"],
+        "lost": items["lost"],
+        "items": items,
         "updated": value("updated"),
         "already_seen": value("skipped_seen"),
         "not_modified": value("not_modified"),
@@ -126,9 +144,10 @@ def source_summary(source: Source, crawler: Any) -> dict[str, Any]:
 
 
 def print_table(summary: dict[str, Any]) -> None:
-    columns = ("source", *SUMMARY_FIELDS)
-    rows = [(name, *(str(s[k]) for k in SUMMARY_FIELDS)) for name, s in summary["sources"].items()]
-    rows.append(("TOTAL", *(str(summary["totals"][k]) for k in SUMMARY_FIELDS)))
+    fields = (*SUMMARY_FIELDS, "lost")
+    columns = ("source", *fields)
+    rows = [(name, *(str(s[k]) for k in fields)) for name, s in summary["sources"].items()]
+    rows.append(("TOTAL", *(str(summary["totals"][k]) for k in fields)))
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
     for row in rows:

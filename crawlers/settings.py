@@ -42,6 +42,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # an HTTP server that runs code sent to it: never in a crawler of untrusted sites
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformat.ItemsWithoutBodies"  # one line per item at DEBUG, never its text
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {

@@ -16,6 +16,8 @@ from typing import Any
 from ascolto.context import EXIT_CONFIG, add_config_argument, load_config_or_exit, store_location
 from ascolto.paths import data_dir
 
+EXIT_LOST = 3  # the crawl ran but errors cost items (its summary is printed all the same); 1 is a crash, 2 a bad config
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
@@ -25,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.config import ConfigError
-    from crawlers.runner import crawl, print_table, select_sources, validate_sources
+    from crawlers.runner import crawl, items_lost, print_table, select_sources, validate_sources
 
     config = load_config_or_exit(args)
     try:
@@ -42,12 +44,16 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, sort_keys=True))
     else:
         print_table(summary)
+    if items_lost(summary):
+        print("ascolto crawl: items were lost to errors (see `lost` and `error_kinds`)", file=sys.stderr)
+        return EXIT_LOST
     return 0
 
 
 def crawl_in_subprocess(config_path: str | Path, store: str, sources: Sequence[str] | None = None,
                         env: dict[str, str] | None = None, timeout: float | None = None) -> dict[str, Any]:
-    """Run `ascolto crawl --json` in a child process; return its summary (RuntimeError when it fails)."""
+    """Run `ascolto crawl --json` in a child process; return its summary, also when errors cost items (exit 3: the
+    summary's `lost` says how many). RuntimeError when it fails."""
     command = [sys.executable, "-m", "ascolto", "--store", str(store), "crawl", "--config", str(config_path), "--json"]
     for name in sources or ():
         command += ["--source", name]
@@ -55,7 +61,7 @@ def crawl_in_subprocess(config_path: str | Path, store: str, sources: Sequence[s
     root = str(Path(__file__).resolve().parents[2])
     child_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, child_env.get("PYTHONPATH")) if p)
     done = subprocess.run(command, capture_output=True, text=True, env=child_env, timeout=timeout, check=False)
-    if done.returncode != 0:
+    if done.returncode not in (0, EXIT_LOST):
         raise RuntimeError(f"crawl exited with status {done.returncode}: {done.stderr[-2000:]}")
     lines = [line for line in done.stdout.splitlines() if line.strip().startswith("{")]
     if not lines:

@@ -10,6 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from ascolto.web.metrics import share_of_voice, target_minutes
 from ascolto.web.params import (
     MAX_LIST,
+    NOT_FOUND,
+    PROBLEMS,
+    Interval,
     Window,
     choose_interval,
     config_of,
@@ -35,7 +38,7 @@ from core.config import Config
 from core.model import Mention
 from storage.base import MentionFilter, MentionStore
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=PROBLEMS)
 MAX_PAGE = 200
 BREAKDOWN_FIELDS = ("sentiment", "intent", "topics", "source", "platform", "lang", "brands", "author", "is_owned")
 SortName = Literal["published_at_desc", "published_at_asc", "relevance", "reach_desc"]
@@ -57,7 +60,7 @@ def parse_or_400(q: str) -> object:
     try:
         return parse_query(q)
     except QuerySyntaxError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, f"query syntax: {exc}") from None
 
 
 @router.get("/brands", response_model=BrandList, summary="Brands watched, with their care target")
@@ -86,7 +89,7 @@ def mentions(
     )
 
 
-@router.get("/mentions/{mention_id}", response_model=Mention, summary="One mention")
+@router.get("/mentions/{mention_id}", response_model=Mention, summary="One mention", responses=NOT_FOUND)
 def mention(store: Store, mention_id: Annotated[str, Path(max_length=100)]) -> Mention:
     found = store.get(mention_id)
     if found is None:
@@ -97,7 +100,7 @@ def mention(store: Store, mention_id: Annotated[str, Path(max_length=100)]) -> M
 @router.get("/timeseries", response_model=TimeSeries, summary="Mention counts per time bucket, optionally split")
 def timeseries(
     store: Store, flt: Filter, window: Win,
-    interval: Annotated[str | None, Query(max_length=10, description="5m, 1h, 1d, 1w (default: by window)")] = None,
+    interval: Interval = None,
     split: Literal["none", "sentiment", "intent"] = "none",
 ) -> TimeSeries:
     step = choose_interval(window, interval)

@@ -8,11 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from ascolto.web.api import Store
+from ascolto.web.params import NOT_FOUND, PROBLEMS
 from ascolto.web.schemas import Acknowledge, AlertDetail, AlertList
 from core.model import AlertEvent
 from storage.base import MentionStore
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=PROBLEMS)
 AlertId = Annotated[str, Path(max_length=200)]
 MAX_EVIDENCE = 50
 
@@ -60,7 +61,8 @@ def list_alerts(
     return AlertList(items=[with_words(a) for a in items])
 
 
-@router.get("/alerts/{alert_id}", response_model=AlertDetail, summary="One alert with its evidence mentions")
+@router.get("/alerts/{alert_id}", response_model=AlertDetail, summary="One alert with its evidence mentions",
+            responses=NOT_FOUND)
 def alert_detail(store: Store, alert_id: AlertId) -> AlertDetail:
     alert = store.get_alert(alert_id)
     if alert is None:
@@ -68,7 +70,8 @@ def alert_detail(store: Store, alert_id: AlertId) -> AlertDetail:
     return AlertDetail(alert=with_words(alert), evidence=store.get_many(alert.sample_ids[:MAX_EVIDENCE]))
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertEvent, summary="Acknowledge an alert")
+@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertEvent, summary="Acknowledge an alert",
+             responses=NOT_FOUND)
 def acknowledge(store: Store, alert_id: AlertId, body: Acknowledge) -> AlertEvent:
     if store.get_alert(alert_id) is None:
         raise HTTPException(404, "no such alert")

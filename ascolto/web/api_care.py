@@ -19,11 +19,11 @@ from ascolto.web.metrics import (
     share_of_voice,
     target_minutes,
 )
-from ascolto.web.params import choose_interval, with_window
+from ascolto.web.params import PROBLEMS, Interval, choose_interval, with_window
 from ascolto.web.schemas import AlertMarker, CareQueue, CareResponse, FacetCount, Overview, QueueItem
 from ascolto.web.terms import emerging_terms
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=PROBLEMS)
 QUEUE_WINDOW = timedelta(days=30)  # complaints older than this are history, not the queue
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ascolto-overview")
 
@@ -66,7 +66,7 @@ def care_queue(
 @router.get("/overview", response_model=Overview, summary="Everything the brand overview shows, in one call")
 def overview(
     store: Store, config: Conf, flt: Filter, window: Win,
-    interval: Annotated[str | None, Query(max_length=10)] = None,
+    interval: Interval = None,
 ) -> Overview:
     brand = flt.brands[0] if flt.brands else None
     step = choose_interval(window, interval)

@@ -33,6 +33,17 @@ log = logging.getLogger(__name__)
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # the message of Scrapy's RobotsTxtMiddleware
+
+
+def is_decompression_bomb(exc: BaseException) -> bool:
+    """Scrapy's HttpCompressionMiddleware ignores a response that inflates past DOWNLOAD_MAXSIZE: an error of its
+    own (a hostile or broken server), not a polite robots.txt refusal, though both arrive as IgnoreRequest."""
+    cause = exc.__cause__
+    return (cause is not None and "decompression" in type(cause).__name__.lower()) or \
+        "during decompression" in str(exc)
+
+
 class KindOptions(BaseModel):
     """Options every kind understands; each spider extends this with its own (unknown keys are an error)."""
 
@@ -178,14 +189,23 @@ class SourceSpider(scrapy.Spider):
             self.bad_input(response, "malformed_json", exc)
             return None
 
-    def isolated(self, response: Response, what: str, build: Any, *args: Any) -> Any:
+    def isolated(self, response: Response, what: str, build: Any, *args: Any, an_item: bool = True) -> Any:
         """build(*args) for one entry of a page; an entry that breaks it is counted and logged with its reason, and
-        costs only itself, never the rest of the page or its pagination."""
+        costs only itself, never the rest of the page or its pagination. An item that could not be built is one the
+        source offered and the crawl lost (`an_item=False` for builders of requests)."""
         try:
             return build(*args)
         except Exception as exc:  # one odd entry must not cost the others
             self.bad_input(response, what, exc)
+            if an_item:
+                self.lost(what)
             return None
+
+    def lost(self, why: str) -> None:
+        """An item the source offered that the crawl could not turn into anything: the summary's `lost`."""
+        self.count("offered")
+        self.count("lost")
+        self.count(f"lost/{why}")
 
     def bad_field(self, field: str, value: Any, why: str) -> None:
         """A field that cannot be used is dropped from its item (which is kept), counted and logged."""
@@ -249,9 +269,13 @@ class SourceSpider(scrapy.Spider):
             return  # counted by the middleware that refused it (refused address, wrong content type)
         if failure.check(HttpError):
             kind = f"http_{failure.value.response.status}"
-        elif failure.check(IgnoreRequest):
+        elif failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in str(failure.value):
             self.count("robots_disallowed")  # robots.txt said no: polite, not an error
             return
+        elif failure.check(IgnoreRequest) and is_decompression_bomb(failure.value):
+            kind = "decompression_bomb"
+        elif failure.check(IgnoreRequest):
+            kind = "ignored"
         else:
             kind = failure.type.__name__ if failure.type else "error"
         self.count("errors")
@@ -267,7 +291,9 @@ class SourceSpider(scrapy.Spider):
                   author_reach: int | None = None, lang: str | None = None, in_reply_to: str | None = None,
                   thread_id: str | None = None, engagement: dict[str, int] | None = None,
                   platform: str | None = None) -> dict[str, Any] | None:
-        """An item for ingest, or None when it matches no brand, was already ingested, or has nothing to say."""
+        """An item for ingest, or None when it matches no brand, was already ingested, or has nothing to say. Every
+        call is an item the source offered (`offered`); each None is counted under its reason."""
+        self.count("offered")
         text = (text or "").strip()
         if not text and not (title or "").strip():
             self.count("skipped_empty")

@@ -18,6 +18,7 @@ from scrapy.http import Response
 
 from core.config import or_query
 from core.dates import parse_date
+from core.urls import canonical_url
 from crawlers.extraction import extract_article
 from crawlers.spiders.base import KindOptions, SourceSpider
 from crawlers.textutil import html_to_text
@@ -33,6 +34,16 @@ def entry_author(entry: Any) -> str | None:
     if found and found.group("name").strip():
         return found.group("name").strip()
     return (entry.get("author_detail") or {}).get("name") or raw or None
+
+
+def canonical_guid(guid: str) -> str:
+    """A permalink guid is canonicalised like any link (its session ids dropped); any other guid is kept as is."""
+    if guid.lower().startswith(("http://", "https://")):
+        try:
+            return canonical_url(guid)
+        except ValueError:  # a broken URL is still a usable name
+            return guid
+    return guid
 
 
 class FeedOptions(KindOptions):
@@ -87,28 +98,34 @@ class FeedSpider(SourceSpider):
             "title": html_to_text(entry.get("title")) or None,
             "text": html_to_text(body),
             "url": link,
-            "platform_id": None if link else self.entry_id(entry, response, body),
+            "platform_id": self.entry_id(entry, response, body, has_link=link is not None),
             "author": entry_author(entry),
             "published_at": parse_date(entry.get("published_parsed") or entry.get("updated_parsed")),
             "lang": ((detail.get("language") or "").split("-")[0].lower() or feed_lang),
         }
         if fields["published_at"] is None:
             fields["published_at"] = parse_date(feed_updated)  # undated entry: the feed's own date
-        if self.options.fetch_articles and link and not self.state.is_seen(self.item_key(self.platform, None, link)):
+        seen = self.state.is_seen(self.item_key(self.platform, fields["platform_id"], link))
+        if self.options.fetch_articles and link and not seen:
             request = self.request(link, self.parse_article, expect="html", meta={"entry": fields})
-            return request.replace(errback=self.article_failed)
+            # not filtered as a duplicate: two entries (two guids) may share a link, and each is an item
+            return request.replace(errback=self.article_failed, dont_filter=True)
         return self._item(fields)
 
-    def entry_id(self, entry: Any, response: Response, body: Any) -> str:
-        """Id of an entry without a usable link: its guid, else a stable hash of what it says (an entry with neither
-        link nor guid is kept, and is the same mention on every crawl)."""
-        guid = entry.get("id") or None
+    def entry_id(self, entry: Any, response: Response, body: Any, has_link: bool) -> str | None:
+        """The identity of an entry within its feed: its guid when it has one (stable, where links may carry a new
+        session id on every fetch); else none when it has a link (the canonical link is its identity); else a
+        stable hash of what it says (an entry with neither is kept, and is the same mention on every crawl)."""
+        feed = canonical_url(response.url)
+        guid = str(entry.get("id") or "").strip()
         if guid:
-            return f"{response.url}#{guid}"
+            return f"{feed}#{canonical_guid(guid)}"
+        if has_link:
+            return None
         self.count("warnings/no_link_or_guid")
         said = "\x1f".join(str(part or "") for part in (
             self.source.name, entry.get("title"), entry.get("published") or entry.get("updated"), body))
-        return f"{response.url}#sha256:{hashlib.sha256(said.encode('utf-8', 'replace')).hexdigest()[:32]}"
+        return f"{feed}#sha256:{hashlib.sha256(said.encode('utf-8', 'replace')).hexdigest()[:32]}"
 
     def _item(self, fields: dict[str, Any]) -> dict[str, Any] | None:
         if fields["published_at"] is None:

@@ -72,7 +72,8 @@ class RedditSpider(SourceSpider):
             if item is not None:
                 emitted += 1
                 yield item
-            comments = self.isolated(response, "malformed_post", self.comments_request, post, response)
+            comments = self.isolated(response, "malformed_post", self.comments_request, post, response,
+                                     an_item=False)
             if comments is not None:
                 yield comments
         page, after = int(response.meta["page"]), listing.get("after")

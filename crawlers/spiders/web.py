@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -42,6 +42,10 @@ class WebOptions(KindOptions):
     articles: list[str] = Field(default_factory=list)
     selectors: Selectors = Selectors()
     post_selector: str | None = None  # shorthand for selectors.post
+    # threads (pages with posts) are revisited on every run for this many days after they last changed, even
+    # when the listing that links them answers 304 (a reply added later is found); conditional, so cheap
+    revisit_days: float = Field(default=7.0, ge=0)
+    revisit_max: int = Field(default=500, ge=0)  # the most recently changed threads kept for revisits
 
     @model_validator(mode="after")
     def _shorthand(self) -> WebOptions:
@@ -79,6 +83,29 @@ class WebSpider(SourceSpider):
     def start_requests_for_source(self) -> Iterable[scrapy.Request]:
         for url in self.source.urls:
             yield self.page_request(url, depth=0)
+        for url, depth in self.threads_to_revisit():
+            yield self.page_request(url, depth=depth)
+
+    def known_threads(self) -> dict[str, dict[str, Any]]:
+        """Thread URL -> {"changed": ISO time it last answered with posts, "depth": where it was found}."""
+        threads = self.state.extra.setdefault("threads", {})
+        return threads if isinstance(threads, dict) else {}
+
+    def threads_to_revisit(self) -> list[tuple[str, int]]:
+        opts: WebOptions = self.options  # type: ignore[assignment]
+        threads = self.known_threads()
+        horizon = datetime.now(UTC) - timedelta(days=opts.revisit_days)
+        fresh = {url: seen for url, seen in threads.items()
+                 if isinstance(seen, dict) and (parse_date(seen.get("changed")) or horizon) > horizon}
+        newest = sorted(fresh, key=lambda url: str(fresh[url].get("changed")), reverse=True)[:opts.revisit_max]
+        self.state.extra["threads"] = {url: fresh[url] for url in newest}
+        if newest:
+            self.count("revisited_threads", len(newest))
+        return [(url, int(fresh[url].get("depth") or 0)) for url in newest]
+
+    def remember_thread(self, url: str, depth: int) -> None:
+        if self.options.revisit_days > 0 and self.options.revisit_max > 0:  # type: ignore[attr-defined]
+            self.known_threads()[url] = {"changed": datetime.now(UTC).isoformat(timespec="seconds"), "depth": depth}
 
     def page_request(self, url: str, depth: int) -> scrapy.Request:
         self.pages_requested += 1
@@ -98,6 +125,7 @@ class WebSpider(SourceSpider):
             self.bad_input(response, "malformed_html", exc)
             return
         if posts:
+            self.remember_thread(response.url, depth)
             yield from self.post_items(response, posts)
         elif depth > 0 and self.is_article(response.url):
             item = self.article_item(response)
@@ -120,6 +148,7 @@ class WebSpider(SourceSpider):
     def article_item(self, response: Response) -> dict[str, Any] | None:
         article = extract_article(response.text, response.url)
         if not article["text"]:
+            self.count("offered")
             self.count("skipped_empty")
             return None
         return self.make_item(
@@ -147,6 +176,7 @@ class WebSpider(SourceSpider):
                 reply_raw = (post.css(sel.reply_to).get() or "").strip() if sel.reply_to else ""
             except ValueError as exc:
                 self.bad_input(response, "malformed_post", exc)
+                self.lost("malformed_post")
                 continue
             parent = f"{host}:{reply_raw}" if reply_raw else None
             if parent is None and index > 0 and self.brand_of_author(author) is not None:
