@@ -21,7 +21,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 import index_mappings
 from core.model import AlertEvent, Mention, utc
-from core.text import tokens
+from core.text import fold as query_fold
+from core.text import signed_tokens, tokens
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +91,36 @@ def ms(value: datetime) -> int:
     return round(utc(value).timestamp() * 1000)
 
 
+def with_reply_delay(doc: dict[str, Any]) -> dict[str, Any]:
+    """Set `reply_delay_ms` (first_reply_at − published_at, at least 0) from the document's own times, so that
+    reply-time percentiles and ranges are aggregations; call it wherever first_reply_at is set."""
+    reply, published = doc.get("first_reply_at"), doc.get("published_at")
+    if reply and published:
+        delay = datetime.fromisoformat(reply) - datetime.fromisoformat(published)
+        doc["reply_delay_ms"] = max(0, round(delay.total_seconds() * 1000))
+    else:
+        doc.pop("reply_delay_ms", None)
+    return doc
+
+
 def mention_doc(mention: Mention) -> dict[str, Any]:
     doc = mention.model_dump(mode="json")
     for name in TIME_FIELDS:
         doc[name] = iso_ms(getattr(mention, name))
     doc["@timestamp"] = doc["published_at"]
     doc["search_terms"] = [" ".join(fold(mention.title or "")), " ".join(fold(mention.text))]
-    return doc
+    doc["query_terms"] = query_terms(mention)
+    return with_reply_delay(doc)
+
+
+def query_terms(mention: Mention) -> str:
+    """The words the query language sees (nlp.query.TextIndex: title and text as one stream, folded as
+    core.text.fold folds), so that `Query.to_es` on this field selects what `Query.matches` selects."""
+    return " ".join(word for _, word in signed_tokens(query_fold(f"{mention.title or ''}\n{mention.text}")))
 
 
 def mention_from_source(source: dict[str, Any]) -> Mention:
-    return Mention.model_validate(source)  # extra fields (@timestamp, search_terms) are ignored
+    return Mention.model_validate(source)  # extra fields (@timestamp, search_terms, ...) are ignored
 
 
 def alert_doc(event: AlertEvent) -> dict[str, Any]:
