@@ -24,9 +24,10 @@ N = 10_000
 
 
 class CountingClient(Elasticsearch):
-    """The real client; every response's documents are added up in `read` (shared by its .options() copies)."""
+    """The real client; every response's documents are added up in `read` (a class attribute: the client's
+    .options() copies are new instances of this class)."""
 
-    read: list[int]
+    read: list[int] = [0]  # noqa: RUF012 - shared on purpose
 
     def perform_request(self, *args: Any, **kwargs: Any) -> Any:
         response = super().perform_request(*args, **kwargs)
@@ -65,11 +66,10 @@ def counted(es_node: Any) -> Iterator[tuple[ElasticsearchStore, list[int]]]:
     url = f"{es_node.url}/?index_prefix=reads{random.randrange(10**6)}"
     base, _, _ = parse_url(url)
     client = CountingClient(base, request_timeout=60)
-    client.read = [0]
     store = ElasticsearchStore(url, client=client)
     result = store.upsert(dataset())
     assert (result.inserted, result.failed) == (N, [])
-    yield store, client.read
+    yield store, CountingClient.read
     from tests.storage.es_server import drop_prefix
 
     drop_prefix(es_node.url, store.layout.prefix)
@@ -90,7 +90,7 @@ def test_figures_read_no_document(counted: tuple[ElasticsearchStore, list[int]])
     window = MentionFilter(brands=("Acme",), since=T0 + timedelta(days=60), until=T0 + timedelta(days=90))
     now = T0 + timedelta(days=90)
     snapshot = store.care_snapshot(window, "1h", 8, now=now)
-    assert snapshot.inbound > 1000 and snapshot.replies.answered > 10 and snapshot.replies.unanswered > 10
+    assert snapshot.inbound > 500 and snapshot.replies.answered > 10 and snapshot.replies.unanswered > 10
     figures = {
         "care_snapshot": lambda: store.care_snapshot(window, "1h", 8, now=now),
         "care_snapshot (all brands)": lambda: store.care_snapshot(MentionFilter(), "1d", 8, now=now),
