@@ -1,9 +1,10 @@
 """Elasticsearch at scale, beside SQLite over the same mentions: import rate and the dashboard's cold latencies.
 
-Builds once (and caches under ~/.cache/ascolto) N pre-analysed mentions of five brands over 90 days as a JSONL
-file, imports it with `ascolto ingest` itself (a subprocess, the command a user runs) into one Elasticsearch node
-(data kept in the cache: later runs reuse it) and into a SQLite file, and indexes the same documents with the
-client's `helpers.bulk` into a scratch prefix of the same node for the baseline (then drops it). Then, on each
+Builds once (cached under ~/.cache/ascolto/es-scale, the node's data under /var/tmp/ascolto-es-scale) N
+pre-analysed mentions of five brands over 90 days as a JSONL file, imports it with `ascolto ingest` itself (a
+subprocess, the command a user runs) into one Elasticsearch node and into a SQLite file, and indexes the same
+documents with the client's `helpers.bulk` into a scratch prefix of the same node for the baseline (then drops
+it). Then, on each
 backend in turn, served by the real server on loopback: p95 of a cold brand overview (30 days, hourly; every memo
 cleared first), of `/api/care`, of a query-language search, and of one evaluation of ten alert rules in process.
 
@@ -45,7 +46,9 @@ from tests.storage.es_server import ElasticsearchNode
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATOR_VERSION = 1
-CACHE = Path.home() / ".cache" / "ascolto" / "es-scale"
+CACHE = Path.home() / ".cache" / "ascolto" / "es-scale"  # the JSONL, the SQLite file, the build's figures
+# the node's own directory: it runs as an unprivileged user (tests/storage/es_server.py), who cannot enter ~root
+NODE_CACHE = Path(os.environ.get("ASCOLTO_BENCH_NODE_DIR", "/var/tmp/ascolto-es-scale"))
 BRANDS = [("Acme", 0.35), ("Globex", 0.25), ("Initech", 0.2), ("Umbrella", 0.12), ("Hooli", 0.08)]
 TOPICS = ["delivery", "billing", "app", "support", "price", "quality", "returns", "account"]
 _VOCABULARY = (
@@ -209,7 +212,7 @@ def measure(store: str, config: Config, anchor: datetime, requests: int, rounds:
 
 def node_for(args: argparse.Namespace) -> ElasticsearchNode:
     """The cached node (its data directory survives between runs); started here, stopped by the caller."""
-    root = CACHE / "node"
+    root = NODE_CACHE
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
     node = ElasticsearchNode(root, heap=args.heap)
@@ -238,6 +241,9 @@ def report(meta: dict[str, Any], es: dict[str, float], sqlite: dict[str, float])
         label = f"p95 {name}, ms"
         print(f"{label:<34}{es[name]:>16.0f}{sqlite[name]:>12.0f}{es[name] / sqlite[name]:>11.2f}"
               f"  <= {target:.0f} and <= 1.5x SQLite {'OK' if within else 'MISSED'}")
+    print(f"es_scale {count:,} mentions: ES p95 overview {es['overview']:.0f} ms, care {es['care']:.0f} ms, search "
+          f"{es['search']:.0f} ms, ten rules {es['ten rules']:.0f} ms; ingest/bulk {ratio:.2f}: "
+          f"{'all targets met' if ok else 'targets missed'}")
     return ok
 
 

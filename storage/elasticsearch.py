@@ -12,14 +12,17 @@ replays the spool first. Reads are not spooled: they raise while the server is a
 Freshness: writes do not force a refresh (bulk speed); this process refreshes lazily before its next read, so
 it always reads its own writes. Other processes see them within `refresh_interval` (1 s).
 
-URL: `http(s)://[user:password@]host:port[/?index_prefix=NAME]` (the prefix defaults to "ascolto").
+URL: `http(s)://[user:password@]host:port[,host:port...][/?index_prefix=NAME&shards=N&replicas=N]` (the prefix
+defaults to "ascolto"; shards and replicas of new monthly indices default to 1 and 0-1, auto-expanded);
+credentials and the CA file may instead come from the environment (credentials_from_env).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,13 +47,47 @@ BATCH = 1000  # mentions per bulk request
 
 
 def parse_url(url: str) -> tuple[str, str, str]:
-    """-> (URL for the client, index prefix, URL safe to show: no password)."""
+    """-> (URL for the client: one or more comma-separated hosts, index prefix, URL safe to show: no password)."""
     parts = urlsplit(url)
     prefix = parse_qs(parts.query).get("index_prefix", ["ascolto"])[0]
     base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
     shown = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.username + "@" if parts.username else ""
+    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0] + "@" if "@" in parts.netloc else ""
     return base, prefix, urlunsplit((parts.scheme, user + shown, parts.path.rstrip("/"), parts.query, ""))
+
+
+def hosts_of(base: str) -> list[str]:
+    """`https://user:pw@h1:9200,h2:9200` -> one URL per host, each with the credentials and path."""
+    parts = urlsplit(base)
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    prefix = credentials + "@" if credentials else ""
+    return [urlunsplit((parts.scheme, prefix + host.strip(), parts.path, "", "")) for host in hosts.split(",")
+            if host.strip()]
+
+
+def layout_of(url: str, prefix: str) -> Layout:
+    """The index layout the URL asks for: `shards=N` and `replicas=N` set the mention indices' templates."""
+    query = parse_qs(urlsplit(url).query)
+
+    def number(name: str) -> int | None:
+        return int(query[name][0]) if name in query else None
+
+    return Layout(prefix, shards=number("shards"), replicas=number("replicas"))
+
+
+def credentials_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Client options from the environment (secrets never sit in a config file): an API key
+    (ASCOLTO_ES_API_KEY) or basic auth (ASCOLTO_ES_USERNAME, ASCOLTO_ES_PASSWORD), and the CA file that signed
+    the cluster's certificate (ASCOLTO_ES_CA_CERTS)."""
+    env = os.environ if env is None else env
+    options: dict[str, Any] = {}
+    if env.get("ASCOLTO_ES_API_KEY"):
+        options["api_key"] = env["ASCOLTO_ES_API_KEY"]
+    elif env.get("ASCOLTO_ES_USERNAME"):
+        options["basic_auth"] = (env["ASCOLTO_ES_USERNAME"], env.get("ASCOLTO_ES_PASSWORD", ""))
+    if env.get("ASCOLTO_ES_CA_CERTS"):
+        options["ca_certs"] = env["ASCOLTO_ES_CA_CERTS"]
+    return options
 
 
 class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
@@ -58,9 +95,10 @@ class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
         self.url = shown
-        self.layout = Layout(prefix or url_prefix)
-        self.client = client or Elasticsearch(base, request_timeout=request_timeout, max_retries=1,
-                                              retry_on_timeout=False)
+        self.layout = layout_of(url, prefix or url_prefix)
+        # with several hosts, a request that fails on one is retried once on the next
+        self.client = client or Elasticsearch(hosts_of(base), request_timeout=request_timeout, max_retries=1,
+                                              retry_on_timeout=False, **credentials_from_env())
         self.writer = MentionWriter(self.client, self.layout)
         self.spool = Spool(f"{base}|{self.layout.prefix}", spool_dir)
         self._lock = threading.RLock()

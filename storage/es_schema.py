@@ -32,8 +32,9 @@ TIME_FIELDS = ("published_at", "fetched_at", "first_reply_at")
 class Layout:
     """Index and alias names under one prefix (so several installs or test runs can share a cluster)."""
 
-    def __init__(self, prefix: str = "ascolto") -> None:
+    def __init__(self, prefix: str = "ascolto", *, shards: int | None = None, replicas: int | None = None) -> None:
         self.prefix = prefix
+        self.shards, self.replicas = shards, replicas  # None: the settings template's own
         self.mentions = f"{prefix}-mentions"  # read alias over every monthly index
         self.mentions_pattern = f"{prefix}-mentions-*"
         self.alerts = f"{prefix}-alerts"
@@ -48,6 +49,8 @@ class Layout:
         and add new mapping fields to existing monthly indices (additive only)."""
         for name, filename in index_mappings.COMPONENT_TEMPLATES.items():
             body = index_mappings.load(filename, self.prefix)
+            if name == "mentions-settings":
+                self._size(body["template"]["settings"])
             client.cluster.put_component_template(name=f"{self.prefix}-{name}", template=body["template"],
                                                   meta=body.get("_meta"))
         for name, filename in index_mappings.INDEX_TEMPLATES.items():
@@ -69,6 +72,16 @@ class Layout:
                                        properties=mappings["template"]["mappings"]["properties"])
         except (ESBadRequest, NotFoundError) as exc:  # an old index with a conflicting field keeps its mapping
             log.warning("could not extend the mapping of existing mention indices: %s", exc)
+
+
+    def _size(self, settings: dict[str, Any]) -> None:
+        """Shards and replicas from configuration (the store URL); they apply to monthly indices created
+        from now on (an existing index keeps its shard count; replicas can be changed on it by hand)."""
+        if self.shards is not None:
+            settings["number_of_shards"] = self.shards
+        if self.replicas is not None:
+            settings.pop("auto_expand_replicas", None)
+            settings["number_of_replicas"] = self.replicas
 
 
 def fold(text: str) -> list[str]:
