@@ -4,9 +4,9 @@ Builds once (cached under ~/.cache/ascolto/es-scale, the node's data under /var/
 pre-analysed mentions of five brands over 90 days as a JSONL file, imports it with `ascolto ingest` itself (a
 subprocess, the command a user runs) into one Elasticsearch node and into a SQLite file, and indexes the same
 documents with the client's `helpers.bulk` into a scratch prefix of the same node for the baseline (then drops
-it). Then, on each
-backend in turn, served by the real server on loopback: p95 of a cold brand overview (30 days, hourly; every memo
-cleared first), of `/api/care`, of a query-language search, and of one evaluation of ten alert rules in process.
+it). Then, on each backend in turn, served by the real server on loopback: p95 of a cold brand overview (30
+days, hourly; every memo cleared first), of `/api/care`, of a query-language search, and of one evaluation of
+ten alert rules in process.
 
 Heap: 4 GiB by default (`--heap`): a node on a 2-core, 24 GiB machine shared with other work keeps half of the
 memory for the page cache that Lucene reads through. The build's duration is printed (1M mentions: tens of
@@ -79,7 +79,8 @@ def items(count: int, anchor: datetime) -> Iterator[dict[str, Any]]:
         yield {"id": mid, "brands": [brand], "source": source, "platform": rng.choice(["forum", "news", "reviews"]),
                "url": f"https://example.org/{mid}", "author": f"author{rng.randrange(50_000)}",
                "author_reach": rng.randrange(10, 100_000), "text": f"{brand} " + " ".join(rng.choices(WORDS, k=12)),
-               "lang": "it", "published_at": published.isoformat(), "sentiment": sentiment, "sentiment_score": 0.0,
+               "lang": "it", "published_at": published.isoformat(), "fetched_at": published.isoformat(),
+               "sentiment": sentiment, "sentiment_score": 0.0,
                "intent": intent, "complaint_score": 0.8 if intent == "complaint" else 0.1,
                "engagement": {"likes": rng.randrange(0, 40)}, "topics": rng.sample(TOPICS, rng.randrange(0, 3))}
         made += 1
@@ -89,8 +90,8 @@ def items(count: int, anchor: datetime) -> Iterator[dict[str, Any]]:
             yield {"id": rid, "brands": [brand], "source": source, "platform": "forum",
                    "url": f"https://example.org/{rid}", "author": f"{brand} Care", "author_reach": 5000,
                    "text": "Ci scusi per il disagio, le scriviamo in privato", "lang": "it", "is_owned": True,
-                   "in_reply_to": mid, "published_at": at.isoformat(), "sentiment": "neutral", "intent": "other",
-                   "topics": []}
+                   "in_reply_to": mid, "published_at": at.isoformat(), "fetched_at": at.isoformat(),
+                   "sentiment": "neutral", "intent": "other", "topics": []}
             made += 1
 
 
@@ -260,7 +261,7 @@ def main() -> int:
                              "sqlite": CACHE / f"{prefix}.sqlite3", "meta": CACHE / f"{prefix}.json"}
     node = node_for(args)
     started = time.perf_counter()
-    node.start()
+    node.start(timeout=900)  # a loaded shared machine can take minutes
     print(f"Elasticsearch node up in {time.perf_counter() - started:.0f} s (heap {args.heap})", file=sys.stderr)
     paths["es_store"] = f"{node.url}/?index_prefix={prefix}"
     try:

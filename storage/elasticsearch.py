@@ -20,14 +20,12 @@ credentials and the CA file may instead come from the environment (credentials_f
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Q, Search
@@ -36,58 +34,15 @@ from core.model import AlertEvent, Mention
 from storage.analytics import MentionAnalytics, QueryLanguage, QueryPage
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
 from storage.es_care import ElasticsearchCare, top_terms
+from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
 from storage.es_query import SORTS, filter_query, histogram_interval
-from storage.es_schema import Layout, alert_doc, alert_from_source, mention_from_source
+from storage.es_schema import alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
 from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_derived_fields, unavailable
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # mentions per bulk request
-
-
-def parse_url(url: str) -> tuple[str, str, str]:
-    """-> (URL for the client: one or more comma-separated hosts, index prefix, URL safe to show: no password)."""
-    parts = urlsplit(url)
-    prefix = parse_qs(parts.query).get("index_prefix", ["ascolto"])[0]
-    base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-    shown = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0] + "@" if "@" in parts.netloc else ""
-    return base, prefix, urlunsplit((parts.scheme, user + shown, parts.path.rstrip("/"), parts.query, ""))
-
-
-def hosts_of(base: str) -> list[str]:
-    """`https://user:pw@h1:9200,h2:9200` -> one URL per host, each with the credentials and path."""
-    parts = urlsplit(base)
-    credentials, _, hosts = parts.netloc.rpartition("@")
-    prefix = credentials + "@" if credentials else ""
-    return [urlunsplit((parts.scheme, prefix + host.strip(), parts.path, "", "")) for host in hosts.split(",")
-            if host.strip()]
-
-
-def layout_of(url: str, prefix: str) -> Layout:
-    """The index layout the URL asks for: `shards=N` and `replicas=N` set the mention indices' templates."""
-    query = parse_qs(urlsplit(url).query)
-
-    def number(name: str) -> int | None:
-        return int(query[name][0]) if name in query else None
-
-    return Layout(prefix, shards=number("shards"), replicas=number("replicas"))
-
-
-def credentials_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Client options from the environment (secrets never sit in a config file): an API key
-    (ASCOLTO_ES_API_KEY) or basic auth (ASCOLTO_ES_USERNAME, ASCOLTO_ES_PASSWORD), and the CA file that signed
-    the cluster's certificate (ASCOLTO_ES_CA_CERTS)."""
-    env = os.environ if env is None else env
-    options: dict[str, Any] = {}
-    if env.get("ASCOLTO_ES_API_KEY"):
-        options["api_key"] = env["ASCOLTO_ES_API_KEY"]
-    elif env.get("ASCOLTO_ES_USERNAME"):
-        options["basic_auth"] = (env["ASCOLTO_ES_USERNAME"], env.get("ASCOLTO_ES_PASSWORD", ""))
-    if env.get("ASCOLTO_ES_CA_CERTS"):
-        options["ca_certs"] = env["ASCOLTO_ES_CA_CERTS"]
-    return options
 
 
 class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):

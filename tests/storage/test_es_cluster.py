@@ -10,7 +10,8 @@ from elasticsearch import Elasticsearch
 
 from core.model import Mention
 from storage.base import MentionFilter
-from storage.elasticsearch import ElasticsearchStore, credentials_from_env, hosts_of, layout_of, parse_url
+from storage.elasticsearch import ElasticsearchStore
+from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
 
 
 def test_several_hosts_keep_their_credentials_and_the_shown_url_hides_the_password() -> None:
