@@ -217,8 +217,12 @@ def node_for(args: argparse.Namespace) -> ElasticsearchNode:
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
     node = ElasticsearchNode(root, heap=args.heap)
-    if node.home.exists():
+    if node.home.exists():  # installed by an earlier run: today's heap and a port free today
         (node.home / "config" / "jvm.options.d" / "heap.options").write_text(f"-Xms{args.heap}\n-Xmx{args.heap}\n")
+        config = node.home / "config" / "elasticsearch.yml"
+        lines = [f"http.port: {node.port}" if line.startswith("http.port:") else line
+                 for line in config.read_text().splitlines()]
+        config.write_text("\n".join(lines) + "\n")
     return node
 
 
