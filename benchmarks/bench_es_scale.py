@@ -163,7 +163,7 @@ def _bulk(client: Elasticsearch, layout: Layout, mentions: list[Mention]) -> flo
     actions = [{"_index": layout.month_index(m.published_at), "_id": m.id, "_source": mention_doc(m)}
                for m in mentions]
     start = time.perf_counter()
-    helpers.bulk(client, actions, chunk_size=1000, request_timeout=120)
+    helpers.bulk(client.options(request_timeout=120), actions, chunk_size=1000)
     return time.perf_counter() - start
 
 
