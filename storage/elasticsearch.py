@@ -273,6 +273,18 @@ class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
             result = self._aggregate(query, {"values": spec})["aggregations"]["values"]
         return [(str(b["key"]), int(b["doc_count"])) for b in result["buckets"]]
 
+    def newest_texts(self, flt: MentionFilter, limit: int) -> list[str]:
+        """'title text' of the first `limit` mentions search(flt) returns (newest first): a sample, so only
+        those two fields of each are fetched."""
+        self._fresh()
+        if limit <= 0 or not self._has_indices():
+            return []
+        response = self.client.search(index=self.layout.mentions, query=filter_query(flt).to_dict(), size=limit,
+                                      sort=SORTS["published_at_desc"], source=["title", "text"],
+                                      track_total_hits=False, ignore_unavailable=True, allow_no_indices=True)
+        return [f"{hit['_source'].get('title') or ''} {hit['_source'].get('text', '')}"
+                for hit in response["hits"]["hits"]]
+
     def query_search(
         self, flt: MentionFilter, query: QueryLanguage, *, sort: str = "published_at_desc", limit: int = 50,
         offset: int = 0, facet_fields: Sequence[str] = (), facet_size: int = 10,

@@ -78,6 +78,7 @@ def test_same_data_same_answers(both_stores: tuple[MentionStore, MentionStore]) 
             assert sqlite_store.reach_by(flt, field, 3) == es_store.reach_by(flt, field, 3), (flt, field)
         assert sqlite_store.reply_delays(flt) == es_store.reply_delays(flt), flt
         assert sqlite_store.sentiment_counts(flt) == es_store.sentiment_counts(flt), flt
+        assert sqlite_store.newest_texts(flt, 30) == es_store.newest_texts(flt, 30), flt
         assert sqlite_store.brand_counts(flt, BRANDS) == es_store.brand_counts(flt, BRANDS), flt
         for interval in ("1d",) if thorough else ("1h",):
             for target in (60, 24 * 60):
