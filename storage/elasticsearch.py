@@ -43,6 +43,8 @@ from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_deri
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # mentions per bulk request
+# what a read of mentions leaves out of each _source: the derived search fields, twice the text again
+MENTION_SOURCE = {"excludes": ["search_terms", "query_terms"]}
 
 
 class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
@@ -180,7 +182,7 @@ class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
         return Search(using=self.client, index=index or self.layout.mentions).params(
             ignore_unavailable=True, allow_no_indices=True)
 
-    def _hits(self, query: Any, size: int, source: Any = True) -> list[dict[str, Any]]:
+    def _hits(self, query: Any, size: int, source: Any = MENTION_SOURCE) -> list[dict[str, Any]]:
         response = self.client.search(index=self.layout.mentions, query=query.to_dict(), size=size,
                                       source=source, ignore_unavailable=True, allow_no_indices=True)
         return list(response["hits"]["hits"])
@@ -231,7 +233,7 @@ class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
         self._fresh()
         if sort not in SORTS or (sort == "relevance" and not flt.text):
             sort = "published_at_desc"
-        s = self._search().query(filter_query(flt)).sort(*SORTS[sort]).extra(
+        s = self._search().query(filter_query(flt)).sort(*SORTS[sort]).source(**MENTION_SOURCE).extra(
             from_=offset, size=limit, track_total_hits=True)
         response = s.execute()
         items = [mention_from_source(hit.to_dict()) for hit in response.hits]
@@ -299,7 +301,7 @@ class ElasticsearchStore(ElasticsearchCare, MentionAnalytics, AlertStore):
         selected = {"bool": {"must": [filter_query(flt).to_dict()], "filter": [query.to_es(("query_terms",))]}}
         aggs = {field: top_terms(field, max(facet_size, 1)) for field in facet_fields}
         response = self.client.search(index=self.layout.mentions, query=selected, sort=SORTS[sort], from_=offset,
-                                      size=limit, track_total_hits=True, aggs=aggs or None,
+                                      size=limit, track_total_hits=True, aggs=aggs or None, source=MENTION_SOURCE,
                                       ignore_unavailable=True, allow_no_indices=True)
         got = response.get("aggregations", {})
         facets = {field: [(str(b["key"]), int(b["doc_count"])) for b in got[field]["buckets"]][:facet_size]
