@@ -5,11 +5,58 @@ Backends may override them for speed (storage.sqlite_care, storage.es_care); the
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
+from core.model import Mention
 from storage.base import MentionFilter, MentionStore
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100) of ascending values; None when there are none."""
+    if not sorted_values:
+        return None
+    rank = (len(sorted_values) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
+
+
+@dataclass(frozen=True)
+class ReplyFigures:
+    """First-reply delays and the complaints still waiting, as figures (a store computes them without handing
+    over every mention). Delays are seconds; 'over' counts are complaints published before now − limit."""
+
+    answered: int = 0
+    median_seconds: float | None = None
+    p90_seconds: float | None = None
+    within_target: int = 0  # answered within the target (delay <= target)
+    unanswered: int = 0
+    over_target: int = 0
+    over_24h: int = 0
+    oldest_unanswered: datetime | None = None
+
+
+def reply_figures(delays: Sequence[float], waiting: Sequence[datetime], now: datetime,
+                  target_minutes: int) -> ReplyFigures:
+    """The figures of ascending delays and ascending publication times of unanswered complaints."""
+    return ReplyFigures(
+        answered=len(delays), median_seconds=percentile(delays, 50), p90_seconds=percentile(delays, 90),
+        within_target=sum(1 for d in delays if d <= target_minutes * 60), unanswered=len(waiting),
+        over_target=bisect_left(waiting, now - timedelta(minutes=target_minutes)),
+        over_24h=bisect_left(waiting, now - timedelta(days=1)), oldest_unanswered=waiting[0] if waiting else None,
+    )
+
+
+def snapshot_now(flt: MentionFilter, now: datetime | None) -> datetime:
+    """The instant ages are measured at: given, else the window's end if it is past, else the present."""
+    if now is not None:
+        return now
+    present = datetime.now(UTC)
+    return min(flt.until, present) if flt.until is not None else present
 
 
 @dataclass
@@ -23,8 +70,7 @@ class CareSnapshot:
     inbound: int
     owned: int
     complaints: int
-    unanswered_complaints: list[datetime]  # publication times of complaints without a brand reply, ascending
-    reply_delays: list[float]  # seconds to the brand's first reply, ascending
+    replies: ReplyFigures  # first-reply delays and unanswered complaints of the inbound mentions
     topics: list[tuple[str, int]]  # top topics, as facets() ranks them
 
 
@@ -36,6 +82,23 @@ class ReachRow:
     mentions: int
     reach_sum: int
     reach_max: int
+
+
+class QueryLanguage(Protocol):
+    """A parsed brand query (nlp.query.Query; the store layer sits below nlp and sees only this)."""
+
+    def matches(self, text: str) -> bool: ...
+
+    def to_es(self, fields: tuple[str, ...] = ...) -> dict[str, Any]: ...
+
+
+@dataclass
+class QueryPage:
+    """One page of the mentions a query-language search selects, with the exact total and facets."""
+
+    total: int
+    items: list[Mention]
+    facets: dict[str, list[tuple[str, int]]]
 
 
 class MentionAnalytics(MentionStore):
@@ -51,9 +114,11 @@ class MentionAnalytics(MentionStore):
         ]
         return sorted(max(0.0, d) for d in delays)
 
-    def care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10) -> CareSnapshot:
+    def care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10, *, now: datetime | None = None,
+                      target_minutes: int = 60) -> CareSnapshot:
         """Sentiment series, volumes, complaints, unanswered ones, reply delays and topics of `flt` (whose
-        `is_owned` is ignored: inbound and owned are both counted, apart)."""
+        `is_owned` is ignored: inbound and owned are both counted, apart); ages are measured at `now`
+        (snapshot_now) against a reply target of `target_minutes`."""
         inbound = replace(flt, is_owned=False)
         totals = dict(self.count_buckets(inbound, interval))
         series: dict[tuple[datetime, str | None], int] = {}
@@ -72,8 +137,8 @@ class MentionAnalytics(MentionStore):
             waiting = [m.published_at for m in self.iter_mentions(replace(complaints, unanswered=True))]
         return CareSnapshot(
             series=series, inbound=sum(totals.values()), owned=self.count(replace(flt, is_owned=True)),
-            complaints=complaint_count, unanswered_complaints=waiting,
-            reply_delays=self.reply_delays(inbound), topics=self.facets(inbound, "topics", topic_size),
+            complaints=complaint_count, topics=self.facets(inbound, "topics", topic_size),
+            replies=reply_figures(self.reply_delays(inbound), waiting, snapshot_now(flt, now), target_minutes),
         )
 
     def sentiment_counts(self, flt: MentionFilter) -> dict[str | None, int]:
@@ -87,6 +152,14 @@ class MentionAnalytics(MentionStore):
     def brand_counts(self, flt: MentionFilter, brands: Sequence[str]) -> dict[str, int]:
         """Mentions of each brand under `flt` (whose own brand restriction is replaced)."""
         return {brand: self.count(replace(flt, brands=(brand,))) for brand in brands}
+
+    def query_search(
+        self, flt: MentionFilter, query: QueryLanguage, *, sort: str = "published_at_desc", limit: int = 50,
+        offset: int = 0, facet_fields: Sequence[str] = (), facet_size: int = 10,
+    ) -> QueryPage | None:
+        """The query language evaluated by the store itself, or None when it cannot (the caller then evaluates
+        `query.matches` over the candidates: ascolto.web.searching)."""
+        return None
 
     def newest_texts(self, flt: MentionFilter, limit: int) -> list[str]:
         """'title text' of the first `limit` mentions search(flt) returns (newest first)."""

@@ -12,7 +12,9 @@ replays the spool first. Reads are not spooled: they raise while the server is a
 Freshness: writes do not force a refresh (bulk speed); this process refreshes lazily before its next read, so
 it always reads its own writes. Other processes see them within `refresh_interval` (1 s).
 
-URL: `http(s)://[user:password@]host:port[/?index_prefix=NAME]` (the prefix defaults to "ascolto").
+URL: `http(s)://[user:password@]host:port[,host:port...][/?index_prefix=NAME&shards=N&replicas=N]` (the prefix
+defaults to "ascolto"; shards and replicas of new monthly indices default to 1 and 0-1, auto-expanded);
+credentials and the CA file may instead come from the environment (credentials_from_env).
 """
 
 from __future__ import annotations
@@ -24,34 +26,26 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from elasticsearch import Elasticsearch
-from elasticsearch.dsl import A, Q, Search
+from elasticsearch.dsl import Q, Search
 
 from core.model import AlertEvent, Mention
-from storage.analytics import MentionAnalytics
+from storage.analytics import MentionAnalytics, QueryLanguage, QueryPage
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
-from storage.es_care import ElasticsearchCare
+from storage.es_care import ElasticsearchCare, top_terms
+from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
 from storage.es_query import SORTS, filter_query, histogram_interval
-from storage.es_schema import Layout, alert_doc, alert_from_source, mention_from_source
+from storage.es_schema import alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
 from storage.es_threads import ElasticsearchThreads
-from storage.es_write import MentionWriter, Prepared, Unavailable, unavailable
+from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_derived_fields, unavailable
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # mentions per bulk request
-
-
-def parse_url(url: str) -> tuple[str, str, str]:
-    """-> (URL for the client, index prefix, URL safe to show: no password)."""
-    parts = urlsplit(url)
-    prefix = parse_qs(parts.query).get("index_prefix", ["ascolto"])[0]
-    base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-    shown = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.username + "@" if parts.username else ""
-    return base, prefix, urlunsplit((parts.scheme, user + shown, parts.path.rstrip("/"), parts.query, ""))
+# what a read of mentions leaves out of each _source: the derived search fields, twice the text again
+MENTION_SOURCE = {"excludes": ["search_terms", "query_terms"]}
 
 
 class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalytics, AlertStore):
@@ -59,9 +53,10 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
         self.url = shown
-        self.layout = Layout(prefix or url_prefix)
-        self.client = client or Elasticsearch(base, request_timeout=request_timeout, max_retries=1,
-                                              retry_on_timeout=False)
+        self.layout = layout_of(url, prefix or url_prefix)
+        # with several hosts, a request that fails on one is retried once on the next
+        self.client = client or Elasticsearch(hosts_of(base), request_timeout=request_timeout, max_retries=1,
+                                              retry_on_timeout=False, **credentials_from_env())
         self.writer = MentionWriter(self.client, self.layout)
         self.spool = Spool(f"{base}|{self.layout.prefix}", spool_dir)
         self._lock = threading.RLock()
@@ -80,6 +75,10 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
     def ensure_templates(self) -> None:
         """Install templates and the small indices (idempotent)."""
         self.layout.install(self.client)
+        if self._has_indices():
+            rewritten = backfill_derived_fields(self.client, self.layout)
+            if rewritten:
+                log.info("derived fields added to %d mention(s) stored by an older version", rewritten)
         self._ready = True
 
     def close(self) -> None:
@@ -184,7 +183,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
         return Search(using=self.client, index=index or self.layout.mentions).params(
             ignore_unavailable=True, allow_no_indices=True)
 
-    def _hits(self, query: Any, size: int, source: Any = True) -> list[dict[str, Any]]:
+    def _hits(self, query: Any, size: int, source: Any = MENTION_SOURCE) -> list[dict[str, Any]]:
         response = self.client.search(index=self.layout.mentions, query=query.to_dict(), size=size,
                                       source=source, ignore_unavailable=True, allow_no_indices=True)
         return list(response["hits"]["hits"])
@@ -235,7 +234,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
         self._fresh()
         if sort not in SORTS or (sort == "relevance" and not flt.text):
             sort = "published_at_desc"
-        s = self._search().query(filter_query(flt)).sort(*SORTS[sort]).extra(
+        s = self._search().query(filter_query(flt)).sort(*SORTS[sort]).source(**MENTION_SOURCE).extra(
             from_=offset, size=limit, track_total_hits=True)
         response = s.execute()
         items = [mention_from_source(hit.to_dict()) for hit in response.hits]
@@ -262,36 +261,55 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
         return self._indexed
 
     def facets(self, flt: MentionFilter, field: str, size: int = 10) -> list[tuple[str, int]]:
+        """A terms aggregation (exact on one shard; over several, each proposes shard_size candidates, and a
+        ranking the shards could have got wrong is asked once more with ten times as many)."""
         if field not in FACET_FIELDS:
             raise ValueError(f"unknown facet {field!r}; one of {', '.join(FACET_FIELDS)}")
         self._fresh()
         if size <= 0 or not self._has_indices():
             return []
-        s = self._search().query(filter_query(flt)).extra(size=0)
-        s.aggs.bucket("values", "terms", field=field, size=size, shard_size=max(size * 10, 1000),
-                      order=[{"_count": "desc"}, {"_key": "asc"}])
-        result = s.execute().aggregations["values"]
-        if result.doc_count_error_upper_bound == 0:  # exact (always so with one shard)
-            return [(str(b.key), b.doc_count) for b in result.buckets]
-        return self._exact_facets(flt, field, size)
+        query = filter_query(flt).to_dict()
+        spec = top_terms(field, size)
+        result = self._aggregate(query, {"values": spec})["aggregations"]["values"]
+        if result.get("doc_count_error_upper_bound", 0):
+            spec["terms"]["shard_size"] *= 10
+            result = self._aggregate(query, {"values": spec})["aggregations"]["values"]
+        return [(str(b["key"]), int(b["doc_count"])) for b in result["buckets"]]
 
-    def _exact_facets(self, flt: MentionFilter, field: str, size: int) -> list[tuple[str, int]]:
-        """Every value's count (composite paging), then the top `size`: exact over any number of shards."""
-        counts: dict[str, int] = {}
-        after: dict[str, Any] | None = None
-        while True:
-            spec: dict[str, Any] = {"sources": [{"v": {"terms": {"field": field}}}], "size": 1000}
-            if after:
-                spec["after"] = after
-            s = self._search().query(filter_query(flt)).extra(size=0)
-            s.aggs.bucket("all", A("composite", **spec))
-            page = s.execute().aggregations["all"]
-            for b in page.buckets:
-                counts[str(b.key.v)] = b.doc_count
-            if not page.buckets or "after_key" not in page:
-                break
-            after = page.after_key.to_dict()
-        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].encode()))[:size]
+    def newest_texts(self, flt: MentionFilter, limit: int) -> list[str]:
+        """'title text' of the first `limit` mentions search(flt) returns (newest first): a sample, so only
+        those two fields of each are fetched."""
+        self._fresh()
+        if limit <= 0 or not self._has_indices():
+            return []
+        response = self.client.search(index=self.layout.mentions, query=filter_query(flt).to_dict(), size=limit,
+                                      sort=SORTS["published_at_desc"], source=["title", "text"],
+                                      track_total_hits=False, ignore_unavailable=True, allow_no_indices=True)
+        return [f"{hit['_source'].get('title') or ''} {hit['_source'].get('text', '')}"
+                for hit in response["hits"]["hits"]]
+
+    def query_search(
+        self, flt: MentionFilter, query: QueryLanguage, *, sort: str = "published_at_desc", limit: int = 50,
+        offset: int = 0, facet_fields: Sequence[str] = (), facet_size: int = 10,
+    ) -> QueryPage | None:
+        """The query language run by the server (`query.to_es` on `query_terms`, the words `Query.matches`
+        sees): one request for the page, the exact total and the facets. Differences: README."""
+        self._fresh()
+        if sort not in SORTS or sort == "relevance":
+            sort = "published_at_desc"  # relevance ranks free text; the query language only selects
+        if not self._has_indices():
+            return QueryPage(total=0, items=[], facets={f: [] for f in facet_fields})
+        selected = {"bool": {"must": [filter_query(flt).to_dict()], "filter": [query.to_es(("query_terms",))]}}
+        aggs = {field: top_terms(field, max(facet_size, 1)) for field in facet_fields}
+        response = self.client.search(index=self.layout.mentions, query=selected, sort=SORTS[sort], from_=offset,
+                                      size=limit, track_total_hits=True, aggs=aggs or None, source=MENTION_SOURCE,
+                                      ignore_unavailable=True, allow_no_indices=True)
+        got = response.get("aggregations", {})
+        facets = {field: [(str(b["key"]), int(b["doc_count"])) for b in got[field]["buckets"]][:facet_size]
+                  for field in facet_fields}
+        return QueryPage(total=int(response["hits"]["total"]["value"]),
+                         items=[mention_from_source(hit["_source"]) for hit in response["hits"]["hits"]],
+                         facets=facets)
 
     # alert events
     def save_alert(self, event: AlertEvent) -> None:

@@ -21,7 +21,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 import index_mappings
 from core.model import AlertEvent, Mention, utc
-from core.text import tokens
+from core.text import fold as query_fold
+from core.text import signed_tokens, tokens
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,9 @@ TIME_FIELDS = ("published_at", "fetched_at", "first_reply_at")
 class Layout:
     """Index and alias names under one prefix (so several installs or test runs can share a cluster)."""
 
-    def __init__(self, prefix: str = "ascolto") -> None:
+    def __init__(self, prefix: str = "ascolto", *, shards: int | None = None, replicas: int | None = None) -> None:
         self.prefix = prefix
+        self.shards, self.replicas = shards, replicas  # None: the settings template's own
         self.mentions = f"{prefix}-mentions"  # read alias over every monthly index
         self.mentions_pattern = f"{prefix}-mentions-*"
         self.alerts = f"{prefix}-alerts"
@@ -47,6 +49,8 @@ class Layout:
         and add new mapping fields to existing monthly indices (additive only)."""
         for name, filename in index_mappings.COMPONENT_TEMPLATES.items():
             body = index_mappings.load(filename, self.prefix)
+            if name == "mentions-settings":
+                self._size(body["template"]["settings"])
             client.cluster.put_component_template(name=f"{self.prefix}-{name}", template=body["template"],
                                                   meta=body.get("_meta"))
         for name, filename in index_mappings.INDEX_TEMPLATES.items():
@@ -70,6 +74,16 @@ class Layout:
             log.warning("could not extend the mapping of existing mention indices: %s", exc)
 
 
+    def _size(self, settings: dict[str, Any]) -> None:
+        """Shards and replicas from configuration (the store URL); they apply to monthly indices created
+        from now on (an existing index keeps its shard count; replicas can be changed on it by hand)."""
+        if self.shards is not None:
+            settings["number_of_shards"] = self.shards
+        if self.replicas is not None:
+            settings.pop("auto_expand_replicas", None)
+            settings["number_of_replicas"] = self.replicas
+
+
 def fold(text: str) -> list[str]:
     """Lower-case, accent-free tokens (letters and digits), as the embedded store's full-text index sees them."""
     # canonical decomposition only (NFD, not NFKD): like FTS5, "ﬁ" stays one letter and "²" is not "2"
@@ -90,17 +104,36 @@ def ms(value: datetime) -> int:
     return round(utc(value).timestamp() * 1000)
 
 
+def with_reply_delay(doc: dict[str, Any]) -> dict[str, Any]:
+    """Set `reply_delay_ms` (first_reply_at − published_at, at least 0) from the document's own times, so that
+    reply-time percentiles and ranges are aggregations; call it wherever first_reply_at is set."""
+    reply, published = doc.get("first_reply_at"), doc.get("published_at")
+    if reply and published:
+        delay = datetime.fromisoformat(reply) - datetime.fromisoformat(published)
+        doc["reply_delay_ms"] = max(0, round(delay.total_seconds() * 1000))
+    else:
+        doc.pop("reply_delay_ms", None)
+    return doc
+
+
 def mention_doc(mention: Mention) -> dict[str, Any]:
     doc = mention.model_dump(mode="json")
     for name in TIME_FIELDS:
         doc[name] = iso_ms(getattr(mention, name))
     doc["@timestamp"] = doc["published_at"]
     doc["search_terms"] = [" ".join(fold(mention.title or "")), " ".join(fold(mention.text))]
-    return doc
+    doc["query_terms"] = query_terms(mention)
+    return with_reply_delay(doc)
+
+
+def query_terms(mention: Mention) -> str:
+    """The words the query language sees (nlp.query.TextIndex: title and text as one stream, folded as
+    core.text.fold folds), so that `Query.to_es` on this field selects what `Query.matches` selects."""
+    return " ".join(word for _, word in signed_tokens(query_fold(f"{mention.title or ''}\n{mention.text}")))
 
 
 def mention_from_source(source: dict[str, Any]) -> Mention:
-    return Mention.model_validate(source)  # extra fields (@timestamp, search_terms) are ignored
+    return Mention.model_validate(source)  # extra fields (@timestamp, search_terms, ...) are ignored
 
 
 def alert_doc(event: AlertEvent) -> dict[str, Any]:

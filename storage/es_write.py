@@ -30,7 +30,7 @@ from elasticsearch.helpers import streaming_bulk
 
 from core.model import Mention
 from storage.base import UpsertResult
-from storage.es_schema import Layout, iso_ms, mention_doc
+from storage.es_schema import Layout, iso_ms, mention_doc, with_reply_delay
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,7 @@ class MentionWriter:
                 stored_index, stored_reply = existing.get(mention_id, (None, None))
                 doc["first_reply_at"] = _earliest(doc["first_reply_at"], stored_reply, links.get(mention_id),
                                                   replies.get(mention_id))
+                with_reply_delay(doc)
                 index = self.layout.month_index(by_id[mention_id].published_at)
                 actions.append(({"index": {"_index": index, "_id": mention_id}}, doc, mention_id))
                 if stored_index and stored_index != index:
@@ -243,8 +244,8 @@ class MentionWriter:
         for parent, (index, source) in found.items():
             earliest = _earliest(source.get("first_reply_at"), replies[parent])
             if earliest != source.get("first_reply_at"):
-                actions.append(({"index": {"_index": index, "_id": parent}}, {**source, "first_reply_at": earliest},
-                                parent))
+                actions.append(({"index": {"_index": index, "_id": parent}},
+                                with_reply_delay({**source, "first_reply_at": earliest}), parent))
         return actions
 
     def _bulk(self, actions: list[Action]) -> tuple[dict[str, str], set[str]]:
@@ -275,3 +276,33 @@ class MentionWriter:
             if not mention_id:
                 log.warning("Elasticsearch refused a linked update: %s", error)
         return failed, retry_later
+
+
+def backfill_derived_fields(client: Elasticsearch, layout: Layout, page: int = 1000) -> int:
+    """Re-derive the computed fields (`query_terms`, `reply_delay_ms`) of mentions written before they existed,
+    from their own stored source: a one-time migration (afterwards the query finds none, and a store without
+    such mentions pays one empty search per open). Returns how many were rewritten."""
+    stale = {"bool": {"should": [
+        {"bool": {"must_not": [{"exists": {"field": "query_terms"}}]}},
+        {"bool": {"filter": [{"exists": {"field": "first_reply_at"}}],
+                  "must_not": [{"exists": {"field": "reply_delay_ms"}}]}},
+    ], "minimum_should_match": 1}}
+    client.indices.refresh(index=layout.mentions, ignore_unavailable=True, allow_no_indices=True)
+    rewritten, after = 0, None
+    while True:  # forward by id: a mention whose text yields no word stays "stale" but is passed only once
+        extra = {"search_after": after} if after else {}
+        hits = client.search(index=layout.mentions, query=stale, size=page, sort=[{"id": "asc"}],
+                             ignore_unavailable=True, allow_no_indices=True, **extra)["hits"]["hits"]
+        if not hits:
+            break
+        operations: list[dict[str, Any]] = []
+        for hit in hits:
+            operations += [{"index": {"_index": hit["_index"], "_id": hit["_id"]}},
+                           mention_doc(Mention.model_validate(hit["_source"]))]
+        if client.bulk(operations=operations)["errors"]:
+            raise Unavailable("derived fields could not be rewritten")
+        rewritten += len(hits)
+        after = hits[-1]["sort"]
+    if rewritten:
+        client.indices.refresh(index=layout.mentions, ignore_unavailable=True, allow_no_indices=True)
+    return rewritten

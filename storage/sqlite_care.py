@@ -15,7 +15,7 @@ from typing import Any
 
 from core.model import Mention
 from core.timebuckets import bucket_origin, epoch_seconds, parse_interval
-from storage.analytics import CareSnapshot, MentionAnalytics, ReachRow
+from storage.analytics import CareSnapshot, MentionAnalytics, ReachRow, reply_figures, snapshot_now
 from storage.base import MentionFilter, SearchPage
 from storage.sqlite_rollup import HOUR_MS, care_rows, from_ms, to_ms, topic_rows
 
@@ -53,9 +53,10 @@ class SQLiteCareQueries(MentionAnalytics):
         """One brand, a window and at most is_owned: the questions the rollups of schema 3 answer."""
         return len(flt.brands) == 1 and self._brand_scope(flt, flt.brands) is not None
 
-    def care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10) -> CareSnapshot:
+    def care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10, *, now: datetime | None = None,
+                      target_minutes: int = 60) -> CareSnapshot:
         if not self._single_brand(replace(flt, is_owned=None)):  # several brands: a mention may be under two
-            return super().care_snapshot(flt, interval, topic_size)
+            return super().care_snapshot(flt, interval, topic_size, now=now, target_minutes=target_minutes)
         brand, since, until = flt.brands[0], to_ms(flt.since), to_ms(flt.until)
         step_ms = int(parse_interval(interval).total_seconds()) * 1000
         origin_ms = epoch_seconds(bucket_origin(interval)) * 1000
@@ -96,8 +97,9 @@ class SQLiteCareQueries(MentionAnalytics):
         ).fetchall()
         return CareSnapshot(
             series=series, inbound=inbound, owned=owned, complaints=complaints,
-            unanswered_complaints=[from_ms(p) for p, in waiting],  # type: ignore[misc]
-            reply_delays=[d for d, in delays], topics=[(t, n) for t, n in topics],
+            topics=[(t, n) for t, n in topics],
+            replies=reply_figures([d for d, in delays], [from_ms(p) for p, in waiting],  # type: ignore[misc]
+                                  snapshot_now(flt, now), target_minutes),
         )
 
     def _rollup_counts(self, flt: MentionFilter, brands: Sequence[str], column: str) -> dict[Any, int]:

@@ -33,9 +33,10 @@ def care(store: Store, config: Conf, flt: Filter, window: Win) -> CareResponse:
     brand = flt.brands[0] if flt.brands else None
     scoped = replace(with_window(flt, window), is_owned=None)
     interval = "1d" if window.until - window.since > timedelta(days=2) else "1h"
-    snapshot = store.care_snapshot(scoped, interval, topic_size=1)
     now = min(window.until, datetime.now(UTC))
-    metrics = care_metrics(store, scoped, snapshot, now, target_minutes(config, brand))
+    target = target_minutes(config, brand)
+    snapshot = store.care_snapshot(scoped, interval, topic_size=1, now=now, target_minutes=target)
+    metrics = care_metrics(store, scoped, snapshot, now, target)
     axis, series = sentiment_series(snapshot, window.since, window.until, interval)
     return CareResponse(
         brand=brand, since=window.since, until=window.until, care=metrics,  # type: ignore[arg-type]
@@ -77,8 +78,9 @@ def overview(
     # the comparative context moves slowly: memoised per minute (see ascolto.web.cache); care figures stay live
     key = (store.url, replace(inbound, since=None, until=None), window.until - window.since)
     names = configured_brands(store, config)
+    target = target_minutes(config, brand)
     asked = {
-        "snapshot": _POOL.submit(store.care_snapshot, scoped, step, 8),
+        "snapshot": _POOL.submit(store.care_snapshot, scoped, step, 8, now=now, target_minutes=target),
         "before": _POOL.submit(per_minute, ("before", key), now,
                                lambda: store.sentiment_counts(previous_window(scoped))),
         "voice": _POOL.submit(per_minute, ("voice", key, tuple(names)), now,
@@ -90,7 +92,7 @@ def overview(
     open_alerts = len(store.list_alerts(brand=brand, status=("open",), limit=500))
     snapshot = asked["snapshot"].result()
     axis, series = sentiment_series(snapshot, window.since, window.until, step)
-    metrics = care_metrics(store, scoped, snapshot, now, target_minutes(config, brand), before=asked["before"].result())
+    metrics = care_metrics(store, scoped, snapshot, now, target, before=asked["before"].result())
     return Overview(
         brand=brand, since=window.since, until=window.until, interval=step, buckets=axis, series=series,
         alerts=[AlertMarker(id=a.id, opened_at=a.opened_at, severity=a.severity, status=a.status, title=a.title,

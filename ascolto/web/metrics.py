@@ -6,8 +6,6 @@ Elasticsearch backends give the same answers.
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -15,20 +13,11 @@ from typing import Any
 
 from core.config import Config
 from core.timebuckets import bucket_start, bucket_starts, parse_interval
-from storage.analytics import CareSnapshot
+from storage.analytics import CareSnapshot, percentile  # noqa: F401  (defined in storage, re-exported here)
 from storage.base import MentionFilter, MentionStore
 
 DEFAULT_TARGET_MINUTES = 60  # the field's usual promise: a first reply within the hour
 LABELLED_SENTIMENTS = ("negative", "neutral", "positive")
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0..100) of ascending values; None when there are none."""
-    if not sorted_values:
-        return None
-    rank = (len(sorted_values) - 1) * q / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
 
 
 def net_sentiment(positive: int, negative: int) -> float | None:
@@ -50,33 +39,30 @@ def care_metrics(
     target: int = DEFAULT_TARGET_MINUTES, before: dict[str | None, int] | None = None,
 ) -> dict[str, Any]:
     """Volume, response times, unanswered complaints and their age, resolution rate, happiness (with the previous
-    window of equal length for a trend), from the window's snapshot (and that window's sentiment counts, `before`,
-    when already asked for)."""
-    delays = snapshot.reply_delays
-    waiting = snapshot.unanswered_complaints
+    window of equal length for a trend), from the window's snapshot, asked for at `now` with this `target` (and
+    that window's sentiment counts, `before`, when already asked for)."""
+    replies = snapshot.replies
     positive = sum(n for (_, s), n in snapshot.series.items() if s == "positive")
     negative = sum(n for (_, s), n in snapshot.series.items() if s == "negative")
     happiness = net_sentiment(positive, negative)
     if before is None and flt.since is not None and flt.until is not None:
         before = store.sentiment_counts(previous_window(flt))
     previous = None if before is None else net_sentiment(before.get("positive", 0), before.get("negative", 0))
-    target_cut, day_cut = now - timedelta(minutes=target), now - timedelta(days=1)
-    within = sum(1 for d in delays if d <= target * 60)
-    unanswered = len(waiting)
+    unanswered, oldest = replies.unanswered, replies.oldest_unanswered
     return {
         "target_minutes": target,
         "inbound": snapshot.inbound,
         "owned_replies": snapshot.owned,
-        "answered": len(delays),
-        "response_median_seconds": _round(percentile(delays, 50)),
-        "response_p90_seconds": _round(percentile(delays, 90)),
-        "within_target_share": _ratio(within, len(delays)),
+        "answered": replies.answered,
+        "response_median_seconds": _round(replies.median_seconds),
+        "response_p90_seconds": _round(replies.p90_seconds),
+        "within_target_share": _ratio(replies.within_target, replies.answered),
         "complaints": snapshot.complaints,
         "complaints_unanswered": unanswered,
         "unanswered_share": _ratio(unanswered, snapshot.complaints),
-        "unanswered_over_target": bisect_left(waiting, target_cut),
-        "unanswered_over_24h": bisect_left(waiting, day_cut),
-        "oldest_unanswered_age_seconds": _round(max(0.0, (now - waiting[0]).total_seconds()) if waiting else None),
+        "unanswered_over_target": replies.over_target,
+        "unanswered_over_24h": replies.over_24h,
+        "oldest_unanswered_age_seconds": _round(max(0.0, (now - oldest).total_seconds()) if oldest else None),
         "resolution_rate": _ratio(snapshot.complaints - unanswered, snapshot.complaints),
         "happiness_index": happiness,
         "happiness_previous": previous,

@@ -1,8 +1,9 @@
-"""Mention search: the store's filters and free text, then (optionally) the brand query language evaluated in Python.
+"""Mention search: the store's filters and free text, then (optionally) the brand query language.
 
-The store narrows by brand, time, labels and free text on either backend; the query language (`nlp.query`) is then
-evaluated on each candidate with `Query.matches`, the one definition of what a query means, so SQLite and
-Elasticsearch agree. At most MAX_SCANNED candidates are examined; past that the total is a lower bound and says so.
+The store narrows by brand, time, labels and free text on either backend. The query language (`nlp.query`) is run
+by Elasticsearch itself (`Query.to_es`, the differences are in README); on SQLite it is evaluated on each candidate
+with `Query.matches`, the one definition of what a query means. At most MAX_SCANNED candidates are examined there;
+past that the total is a lower bound and says so.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from core.model import Mention
+from storage.analytics import MentionAnalytics
 from storage.base import MentionFilter, MentionStore
 
 MAX_SCANNED = 10_000  # also Elasticsearch's default result window: deep offsets beyond it are refused there
@@ -49,6 +51,10 @@ def search_mentions(
         return {"total": page.total, "total_exact": True, "items": page.items, "facets": facets}
     if sort == "relevance" and not flt.text:
         sort = "published_at_desc"  # relevance ranks free text; the query language only selects
+    served = store.query_search(flt, query, sort=sort, limit=limit, offset=offset, facet_fields=facet_fields,
+                                facet_size=facet_size) if isinstance(store, MentionAnalytics) else None
+    if served is not None:  # the store runs the query itself (Elasticsearch)
+        return {"total": served.total, "total_exact": True, "items": served.items, "facets": served.facets}
     matched: list[Mention] = []
     scanned = 0
     exhausted = False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from storage.analytics import CareSnapshot
 from storage.base import FACET_FIELDS, MentionFilter, MentionStore
 from tests.storage.dataset import BRANDS, T0, mentions
 
@@ -39,6 +41,14 @@ FILTERS = [
     MentionFilter(ids=("m0001", "m0100", "nope")),
 ]
 INTERVALS = ("5m", "1h", "7h", "1d", "1w", "2w")
+NOW = T0 + timedelta(days=100)  # amid the data: some complaints have waited past a day, some not yet
+
+
+def comparable(snapshot: CareSnapshot) -> CareSnapshot:
+    """Percentiles to the millisecond: Elasticsearch interpolates milliseconds, SQLite seconds (float noise)."""
+    r = snapshot.replies
+    rounded = [None if v is None else round(v, 3) for v in (r.median_seconds, r.p90_seconds)]
+    return replace(snapshot, replies=replace(r, median_seconds=rounded[0], p90_seconds=rounded[1]))
 
 
 def test_same_data_same_answers(both_stores: tuple[MentionStore, MentionStore]) -> None:
@@ -67,11 +77,48 @@ def test_same_data_same_answers(both_stores: tuple[MentionStore, MentionStore]) 
         for field in ("author", "source"):
             assert sqlite_store.reach_by(flt, field, 3) == es_store.reach_by(flt, field, 3), (flt, field)
         assert sqlite_store.reply_delays(flt) == es_store.reply_delays(flt), flt
+        assert sqlite_store.sentiment_counts(flt) == es_store.sentiment_counts(flt), flt
+        assert sqlite_store.newest_texts(flt, 30) == es_store.newest_texts(flt, 30), flt
+        assert sqlite_store.brand_counts(flt, BRANDS) == es_store.brand_counts(flt, BRANDS), flt
+        for interval in ("1d",) if thorough else ("1h",):
+            for target in (60, 24 * 60):
+                a_snap = sqlite_store.care_snapshot(flt, interval, 3, now=NOW, target_minutes=target)
+                b_snap = es_store.care_snapshot(flt, interval, 3, now=NOW, target_minutes=target)
+                assert comparable(a_snap) == comparable(b_snap), (flt, interval, target)
         if thorough:
-            assert sqlite_store.care_snapshot(flt, "1d") == es_store.care_snapshot(flt, "1d"), flt
             ordered = [m.id for m in sqlite_store.iter_mentions(flt, batch=7)]
             assert ordered == [m.id for m in es_store.iter_mentions(flt, batch=7)], flt
     ids = [m.id for m in data[::7]] + ["missing"]
     assert [m.model_dump() for m in sqlite_store.get_many(ids)] == [m.model_dump() for m in es_store.get_many(ids)]
     hashes = [m.content_hash for m in data[::5]] + ["nope"]
     assert sqlite_store.ids_by_content_hash(hashes) == es_store.ids_by_content_hash(hashes)
+
+
+QUERIES = (
+    "servizio", "perche OR caffè", "ritard*", "bolletta NOT pessimo", '"consegna ritardo"', "ritardo NEAR/3 consegna",
+    "(app OR crash) AND NOT grazie", "citta", "ottimo NEAR/0 grazie", "refu* OR \"prezzo alto\"",
+    "strasse", "STRAßE OR fine", "foo_bar OR x2", "\"dell'app\" NEAR/2 ottimo", "istanbul OR 東京タワー", "ete rose",
+)
+
+
+def test_query_language_search_agrees(both_stores: tuple[MentionStore, MentionStore]) -> None:
+    """Elasticsearch runs the query itself (Query.to_es); SQLite's candidates are matched in Python."""
+    from ascolto.web.searching import search_mentions
+    from nlp.query import parse_query
+
+    sqlite_store, es_store = both_stores
+    data = mentions()
+    sqlite_store.upsert(data)
+    es_store.upsert(data)
+    fields = ("sentiment", "topics", "brands", "is_owned")
+    for text in QUERIES:
+        query = parse_query(text)
+        for flt in (MentionFilter(), MentionFilter(brands=("Velora", "Nordbank"), is_owned=False)):
+            for sort, offset in (("published_at_desc", 0), ("published_at_asc", 5), ("reach_desc", 0)):
+                a = search_mentions(sqlite_store, flt, query=query, sort=sort, limit=20, offset=offset,
+                                    facet_fields=fields, facet_size=4)
+                b = search_mentions(es_store, flt, query=query, sort=sort, limit=20, offset=offset,
+                                    facet_fields=fields, facet_size=4)
+                assert a["total"] > 0, text
+                assert (a["total"], a["total_exact"], a["facets"]) == (b["total"], b["total_exact"], b["facets"]), text
+                assert [m.id for m in a["items"]] == [m.id for m in b["items"]], (text, sort)

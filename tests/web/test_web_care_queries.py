@@ -76,16 +76,17 @@ def test_care_copies_follow_reply_linking_and_reanalysis(tmp_path: Path, seed: S
         parent = Mention(id="p", brands=["Acme"], source="s", text="pacco rotto", published_at=at, fetched_at=at,
                          sentiment="negative", intent="complaint", topics=["delivery"])
         store.upsert([parent])
-        assert store.care_snapshot(flt, "1h").unanswered_complaints == [at]
+        replies = store.care_snapshot(flt, "1h", now=seed.now).replies
+        assert (replies.unanswered, replies.oldest_unanswered, replies.over_target) == (1, at, 1)
         reply_at = at + timedelta(minutes=20)
         store.upsert([Mention(id="r", brands=["Acme"], source="s", text="ci scusi", published_at=reply_at,
                               fetched_at=reply_at, is_owned=True, in_reply_to="p")])
         snap = store.care_snapshot(flt, "1h")
-        assert snap.unanswered_complaints == [] and snap.reply_delays == [1200.0] and snap.owned == 1
+        assert snap.replies.unanswered == 0 and snap.replies.median_seconds == 1200.0 and snap.owned == 1
         store.upsert([parent.model_copy(update={"sentiment": "positive", "intent": "praise", "topics": ["app"]})])
         snap = store.care_snapshot(flt, "1h")
         assert snap.complaints == 0 and snap.topics == [("app", 1)]
-        assert {s for (_, s) in snap.series} == {"positive"} and snap.reply_delays == [1200.0]
+        assert {s for (_, s) in snap.series} == {"positive"} and snap.replies.answered == 1
         assert snap == MentionStore.care_snapshot(store, flt, "1h")
 
 
