@@ -101,7 +101,9 @@ def test_timeseries_breakdowns_and_reach(client: TestClient, seed: SimpleNamespa
 def test_care_queue_is_oldest_first_with_age(client: TestClient, seed: SimpleNamespace) -> None:
     queue = get(client, "/api/care/queue", brand="Acme")
     assert [i["mention"]["id"] for i in queue["items"]] == ["c3", "x1", "c4"]
-    assert [i["over_target"] for i in queue["items"]] == [True, False, False]
+    # x1 was 45 minutes old when the seed was built: on a slow run it can pass the 60-minute target
+    assert [i["over_target"] for i in queue["items"]] == [i["age_seconds"] > 3600 for i in queue["items"]]
+    assert queue["items"][0]["over_target"] and not queue["items"][2]["over_target"]
     assert queue["items"][1]["mention"]["author"] == seed.xss_author  # stored and served verbatim, escaped by the page
     assert queue["target_minutes"] == 60
 
