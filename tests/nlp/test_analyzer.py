@@ -61,7 +61,7 @@ def test_given_languages_are_kept_and_others_labelled() -> None:
 def test_bad_input_is_labelled_sensibly_in_bounded_time(text: str) -> None:
     started = time.monotonic()
     [result] = get_analyzer().analyse([text])
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10.0  # a super-linear blow-up, not speed (benchmarks/ measures that)
     check(result)
     json.dumps(result.to_dict())
 
