@@ -67,7 +67,9 @@ def invalid_requests_are_refused(ctx: Any, response: Any, case: Any) -> bool | N
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomized: the same cases on every run. A random run can mutate a query parameter's type into one that
+# serialises to the same text (sentiment=1982255 is also a one-string array), which no server can refuse
+@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_get_operation_keeps_the_contract(case: Any, api_url: str) -> None:
     case.call_and_validate(base_url=api_url, excluded_checks=[positive_data_acceptance, negative_data_rejection],
                            additional_checks=[valid_requests_are_answered, invalid_requests_are_refused])
