@@ -142,8 +142,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     # 4: thread lookups of ingest (ingest/threads.py): a reference by URL, and the replies of a parent that arrived
     # after them (in_reply_to has its index since version 1)
     (4, [
-        "CREATE INDEX mentions_url ON mentions(url) WHERE url IS NOT NULL",
-        "CREATE INDEX mentions_thread ON mentions(thread_id) WHERE thread_id IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS mentions_url ON mentions(url) WHERE url IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(thread_id) WHERE thread_id IS NOT NULL",
     ]),
 ]
 
