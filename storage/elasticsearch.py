@@ -10,7 +10,8 @@ to `$ASCOLTO_HOME/spool/` (storage/es_spool.py) and counted in `UpsertResult.spo
 replays the spool first. Reads are not spooled: they raise while the server is away.
 
 Freshness: writes do not force a refresh (bulk speed); this process refreshes lazily before its next read, so
-it always reads its own writes. Other processes see them within `refresh_interval` (1 s).
+it always reads its own writes, and once before its first read or write, so it sees all that was written before
+it was opened (the writer's reply links included). Other processes see them within `refresh_interval` (1 s).
 
 URL: `http(s)://[user:password@]host:port[,host:port...][/?index_prefix=NAME&shards=N&replicas=N]` (the prefix
 defaults to "ascolto"; shards and replicas of new monthly indices default to 1 and 0-1, auto-expanded);
@@ -60,7 +61,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
         self.writer = MentionWriter(self.client, self.layout)
         self.spool = Spool(f"{base}|{self.layout.prefix}", spool_dir)
         self._lock = threading.RLock()
-        self._dirty = False
+        self._dirty = True  # one refresh before the first read: a store opened later sees all written before it
         self._ready = False
         self._indexed = False  # a mention index exists (checked until true)
         try:
@@ -93,6 +94,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
             try:
                 if not self._ready:
                     self.ensure_templates()
+                    self._fresh()  # the writer's lookups by search (stored parents, reply links) see earlier runs'
                 self._replay_spool()
                 chunks = [unique[i:i + BATCH] for i in range(0, len(unique), BATCH)]
                 with ThreadPoolExecutor(max_workers=1) as pool:  # build chunk n+1 while chunk n is sent
@@ -175,7 +177,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
     # reads
     def _fresh(self) -> None:
         if self._dirty:
-            self.client.indices.refresh(index=f"{self.layout.mentions},{self.layout.alerts}",
+            self.client.indices.refresh(index=f"{self.layout.mentions},{self.layout.alerts},{self.layout.reply_links}",
                                         ignore_unavailable=True, allow_no_indices=True)
             self._dirty = False
 
