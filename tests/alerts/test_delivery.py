@@ -20,7 +20,7 @@ import pytest
 
 from alerts.notify import Dispatcher
 from core.model import AlertEvent
-from tests.alerts.conftest import make_config
+from tests.alerts.conftest import loopback_server, make_config
 from tests.conftest import REPO
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -67,17 +67,12 @@ def scripted() -> Iterator[Scripted]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    holder["s"] = Scripted(server)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield holder["s"]
-    finally:
-        holder["s"].release.set()
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler, daemon_threads=True) as server:
+        holder["s"] = Scripted(server)
+        try:
+            yield holder["s"]
+        finally:
+            holder["s"].release.set()  # before the server's shutdown: a hung answer must end
 
 
 def alert(alert_id: str = "a1", transition: str = "opened", at: datetime = NOW) -> AlertEvent:
