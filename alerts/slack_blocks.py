@@ -40,9 +40,11 @@ def fit(text: str, limit: int) -> str:
     if len(escaped) <= limit:
         return escaped
     keep = limit - 1
-    while keep > 0 and len(slack_escape(text[:keep])) > limit - 1:
-        keep -= max(1, (len(slack_escape(text[:keep])) - (limit - 1)) // 5)
-    return slack_escape(text[:keep]) + "…"
+    cut = slack_escape(text[:keep])
+    while keep > 0 and len(cut) > limit - 1:
+        keep -= max(1, (len(cut) - (limit - 1)) // 5)
+        cut = slack_escape(text[:keep])
+    return cut + "…"
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:
