@@ -12,7 +12,7 @@ import copy
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -24,20 +24,63 @@ from alerts.engine import evaluate_rules
 from alerts.findings import dense_series, rule_filter
 from alerts.state import transition_of
 from core.config import AlertRule, Config
-from core.model import AlertEvent, utc
+from core.model import AlertEvent, Mention, utc
 from core.timebuckets import bucket_start
-from storage.base import MentionStore
+from storage.base import MentionFilter, MentionStore, SearchPage
 
 
 class ReplayState:
-    """Reads mentions from the real store; keeps the replay's alert state in memory."""
+    """Reads mentions from the real store; keeps the replay's alert state in memory.
+
+    The store holds replies made after the replayed instant `at` too: a complaint answered later was still
+    waiting at `at`. So every question about unanswered mentions (MentionFilter.unanswered) is answered as of
+    `at`: first_reply_at null or after `at` is unanswered, and such a mention is handed over without its reply.
+    """
 
     def __init__(self, store: MentionStore) -> None:
         self._store = store
         self._alerts: dict[str, AlertEvent] = {}
+        self.at: datetime | None = None  # the instant replayed; None: the store as it is now
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+    def _answered_later(self, flt: MentionFilter) -> list[Mention]:
+        """The mentions of `flt` (unanswered or not) whose first reply came after `at`, as they stood at `at`."""
+        at = self.at
+        assert at is not None
+        return [m.model_copy(update={"first_reply_at": None})
+                for m in self._store.iter_mentions(replace(flt, unanswered=False))
+                if m.first_reply_at is not None and m.first_reply_at > at]
+
+    def _as_of(self, flt: MentionFilter) -> bool:
+        return self.at is not None and flt.unanswered is not None
+
+    def count(self, flt: MentionFilter) -> int:
+        if not self._as_of(flt):
+            return self._store.count(flt)
+        later = len(self._answered_later(flt))
+        return self._store.count(flt) + later if flt.unanswered else self._store.count(flt) - later
+
+    def search(self, flt: MentionFilter, *, limit: int = 50, offset: int = 0,
+               sort: str = "published_at_desc") -> SearchPage:
+        if not self._as_of(flt):
+            return self._store.search(flt, limit=limit, offset=offset, sort=sort)
+        found = self.iter_mentions(flt)
+        newest_first = sort != "published_at_asc"  # the replay's questions sort by time
+        found.sort(key=lambda m: (m.published_at, m.id), reverse=newest_first)
+        return SearchPage(total=len(found), items=found[offset:offset + limit])
+
+    def iter_mentions(self, flt: MentionFilter, batch: int = 500) -> list[Mention]:  # type: ignore[override]
+        if not self._as_of(flt):
+            return list(self._store.iter_mentions(flt, batch))
+        later = self._answered_later(flt)
+        if flt.unanswered:
+            found = [*self._store.iter_mentions(flt, batch), *later]
+        else:
+            ids = {m.id for m in later}
+            found = [m for m in self._store.iter_mentions(flt, batch) if m.id not in ids]
+        return sorted(found, key=lambda m: (m.published_at, m.id))
 
     def save_alert(self, event: AlertEvent) -> None:
         self._alerts[event.id] = copy.deepcopy(event)
@@ -96,6 +139,7 @@ def replay(store: MentionStore, config: Config, rule_name: str, days: float, now
         # a skipped step is one where the rule has nothing open and its series is far from any threshold: the
         # live evaluation there finds nothing and changes nothing
         if worth(at) or state.list_alerts(status=("open", "acknowledged"), limit=1):
+            state.at = at
             for event in evaluate_rules(state, only, at):  # type: ignore[arg-type]  # a store with replay state
                 sent.append(Sent(at=at, transition=transition_of(event), event=copy.deepcopy(event)))
     return sent
