@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 
 from alerts import messages
-from alerts.slack_blocks import slack_payload
+from alerts.digest import DigestReport, compose_digest, digest_html, digest_payload, digest_text
+from alerts.slack_blocks import digest_slack_payload, slack_payload
 from core.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
 from core.dates import parse_date
 from core.model import AlertEvent
@@ -67,8 +68,11 @@ def _key_headers(key: str) -> dict[str, str]:
 def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
               idempotency_key: str | None = None) -> None:
     payload = messages.json_payload(event, dashboard_url, voice_of(channel), idempotency_key)
-    line = json.dumps({"delivery_id": delivery_id, **payload}, ensure_ascii=False)
-    path = file_path(channel)
+    _append_line(file_path(channel), {"delivery_id": delivery_id, **payload})
+
+
+def _append_line(path: Path, payload: dict[str, Any]) -> None:
+    line = json.dumps(payload, ensure_ascii=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as out:
@@ -90,6 +94,10 @@ def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | No
     msg[EMAIL_KEY_HEADER] = key
     msg.set_content(messages.text_body(event, dashboard_url, voice, key))
     msg.add_alternative(messages.html_body(event, dashboard_url, voice, key), subtype="html")
+    _smtp_send(channel, msg)
+
+
+def _smtp_send(channel: EmailChannel, msg: EmailMessage) -> None:
     user, password = secret(channel.username_env), secret(channel.password_env)
     where = f"smtp {channel.host}:{channel.port}"
     try:
@@ -173,9 +181,12 @@ def verify_webhook(secret_value: str, headers: dict[str, str], body: bytes, now:
 def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
                  idempotency_key: str | None = None) -> None:
     key = idempotency_key or messages.idempotency_key(event)
-    payload: dict[str, Any] = {"delivery_id": delivery_id,
-                               **messages.json_payload(event, dashboard_url, voice_of(channel), key)}
-    body = json.dumps(payload, ensure_ascii=False).encode()
+    _post_webhook(channel, messages.json_payload(event, dashboard_url, voice_of(channel), key), key, delivery_id)
+
+
+def _post_webhook(channel: WebhookChannel, payload: dict[str, Any], key: str, delivery_id: str) -> None:
+    """POST the payload signed (when the channel has a secret) with its delivery id and idempotency key."""
+    body = json.dumps({"delivery_id": delivery_id, **payload}, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     headers = {"X-Ascolto-Delivery": delivery_id, "X-Ascolto-Timestamp": timestamp, **_key_headers(key)}
     key = secret(channel.secret_env)
@@ -184,6 +195,31 @@ def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str 
     if key:
         headers[SIGNATURE_HEADER] = sign(key, timestamp, body)
     _post(channel.url, body, headers, f"webhook {channel.name}")
+
+
+def send_digest(channel: Any, report: DigestReport, delivery_id: str) -> None:
+    """Deliver one digest on any channel kind, in the channel's language and time zone."""
+    voice, key = voice_of(channel), report.key
+    if channel.kind == "email":
+        msg = EmailMessage()
+        msg["Subject"] = compose_digest(report, voice).subject
+        msg["From"], msg["To"] = channel.sender, ", ".join(channel.to)
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = message_id(key, channel.sender)
+        msg[EMAIL_KEY_HEADER] = key
+        msg.set_content(digest_text(report, voice))
+        msg.add_alternative(digest_html(report, voice), subtype="html")
+        _smtp_send(channel, msg)
+    elif channel.kind == "slack":
+        url = secret(channel.webhook_url_env)
+        if not url:
+            raise DeliveryError(f"slack {channel.name}: environment variable {channel.webhook_url_env} is not set")
+        body = json.dumps(digest_slack_payload(report, voice)).encode()
+        _post(url, body, _key_headers(key), f"slack {channel.name}")
+    elif channel.kind == "webhook":
+        _post_webhook(channel, digest_payload(report, voice), key, delivery_id)
+    else:
+        _append_line(file_path(channel), {"delivery_id": delivery_id, **digest_payload(report, voice)})
 
 
 SENDERS = {"file": send_file, "email": send_email, "slack": send_slack, "webhook": send_webhook}

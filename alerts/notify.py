@@ -9,11 +9,13 @@ A channel that is down loses nothing: its deliveries stay pending, retried with 
 408/429, SMTP 5xx to the message) is dead-lettered (`failed`) and the channel goes on with the others. On each
 channel an alert's messages go out in order (a RESOLVED never before its ALERT). Delivery is at least once: a
 crash after sending and before recording it sends that message again, with the same idempotency key.
-Quiet hours hold non-critical messages until they end.
+Quiet hours hold non-critical messages until they end. Digests (alerts/digest.py) go through the same outbox,
+one row per digest, period and channel.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -26,6 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts import channels, outbox
+from alerts.digest import DigestReport
 from alerts.faults import crash_point
 from core.config import Config, QuietHours
 from core.model import AlertEvent
@@ -66,6 +69,13 @@ def quiet_until(quiet: QuietHours | None, now: datetime) -> datetime | None:
     if local < end:
         return end.astimezone(UTC)
     return None
+
+
+def _item_of(raw: str) -> AlertEvent | DigestReport:
+    """An outbox row's payload: an alert event, or a digest (stored as {"digest": ...})."""
+    if raw.startswith('{"digest":'):
+        return DigestReport.from_dict(json.loads(raw)["digest"])
+    return AlertEvent.model_validate_json(raw)
 
 
 class Dispatcher:
@@ -148,6 +158,36 @@ class Dispatcher:
             raise
         return added
 
+    def enqueue_digest(self, report: DigestReport, channel_names: Sequence[str],
+                       quiet: QuietHours | None = None) -> int:
+        """Persist one delivery of a digest per channel, due now or at the end of the quiet hours `now` falls in
+        (email and Slack: people; files and webhooks get it now). Idempotent on the digest and period
+        (DigestReport.key): a restart that builds the same digest again adds nothing. Returns how many were new."""
+        now = self.clock()
+        held = quiet_until(quiet, now)
+        known = {c.name: c.kind for c in self.config.channels}
+        raw = json.dumps({"digest": report.as_dict()}, ensure_ascii=False)
+        added = 0
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for name in channel_names:
+                if name not in known:
+                    log.warning("digest %s: channel %s is not configured; not delivered", report.name, name)
+                    continue
+                due = (held if held and known[name] in ("email", "slack") else now).timestamp()
+                added += db.execute(
+                    "INSERT OR IGNORE INTO outbox (id, channel, event, status, created_at, next_attempt_at, "
+                    "alert_id, step_at, idempotency_key, owner) VALUES (?, ?, ?, 'pending', ?, ?, NULL, ?, ?, NULL)",
+                    (f"{report.key}:{name}", name, raw, now.timestamp(), due, now.timestamp(), report.key),
+                ).rowcount
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return added
+
     def release(self, events: Sequence[AlertEvent]) -> None:
         """The state of these events is saved: their deliveries may go."""
         keys = [(outbox.idempotency_key(e),) for e in events]
@@ -212,10 +252,12 @@ class Dispatcher:
             if self._earlier_undone(channel.name, alert_id, step_at) or not self._claim(
                     delivery_id, status, owner, next_at, now):
                 continue
-            event = AlertEvent.model_validate_json(raw)
-            event.details["idempotency_key"] = key  # what the channels put in payloads and headers
+            item = _item_of(raw)
+            if isinstance(item, AlertEvent):
+                item.details["idempotency_key"] = key  # what the channels put in payloads and headers
             crash_point("delivery-claimed")
-            failure = self._attempt(channel, event, delivery_id)
+            failure = self._attempt(channel, item, delivery_id)
+            label = item.key if isinstance(item, DigestReport) else item.id
             if failure is None:
                 crash_point("delivery-sent")
                 self._db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = ?, "
@@ -223,14 +265,14 @@ class Dispatcher:
                                                                                  delivery_id))
                 report.delivered += 1
             elif failure.permanent:
-                log.error("alert delivery %s via %s refused: %s (dead-lettered; the channel goes on)",
-                          event.id, channel.name, failure.error)
+                log.error("delivery %s via %s refused: %s (dead-lettered; the channel goes on)",
+                          label, channel.name, failure.error)
                 self._db.execute("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, owner = NULL "
                                  "WHERE id = ?", (attempts + 1, failure.error, delivery_id))
                 report.dead += 1
             else:
                 retry = outbox.due_at(self.clock(), attempts, failure.retry_after)
-                log.warning("alert delivery %s via %s failed: %s (next attempt at %s)", event.id, channel.name,
+                log.warning("delivery %s via %s failed: %s (next attempt at %s)", label, channel.name,
                             failure.error, f"{retry:%H:%M:%S}")
                 self._retry_later(channel.name, delivery_id, attempts, failure.error, retry)
                 report.failed += 1
@@ -262,13 +304,16 @@ class Dispatcher:
             return channel.model_copy(update={"path": str(self.files_dir / channel.path)})
         return channel
 
-    def _attempt(self, channel: Any, event: AlertEvent, delivery_id: str) -> _Failure | None:
+    def _attempt(self, channel: Any, item: AlertEvent | DigestReport, delivery_id: str) -> _Failure | None:
         failure = _Failure("not attempted")
         for delay in (0.0, *self.retry_delays):
             if delay:
                 time.sleep(delay)
             try:
-                channels.send(self._resolved(channel), event, self.dashboard_url, delivery_id)
+                if isinstance(item, DigestReport):
+                    channels.send_digest(self._resolved(channel), item, delivery_id)
+                else:
+                    channels.send(self._resolved(channel), item, self.dashboard_url, delivery_id)
                 return None
             except channels.DeliveryError as exc:
                 failure = _Failure(str(exc), exc.permanent, exc.retry_after)

@@ -129,6 +129,37 @@ class Service:
         seconds = parse_interval(alert_interval).total_seconds()
         self.scheduler.add_job(self._safe_evaluate, IntervalTrigger(seconds=seconds, timezone=UTC), id="alerts",
                                name="evaluate alert rules", next_run_time=datetime.now(UTC), executor="alerts")
+        self.schedule_digests()
+
+    def send_digest(self, name: str, now: datetime | None = None) -> int:
+        """Queue the digest `name` of the period just ended (idempotent: once per period), wake the channels."""
+        from ascolto.digests import digest_named, enqueue_due
+
+        digest = digest_named(self.config, name)
+        if digest is None:
+            return 0
+        store, dispatcher = self._open()
+        added = enqueue_due(store, self.config, dispatcher, digest, now or datetime.now(UTC))
+        for worker in self.workers:
+            if added and worker.name in digest.channels:
+                worker.wake.set()
+        return added
+
+    def _safe_digest(self, name: str) -> None:
+        try:
+            self.send_digest(name)
+        except Exception:
+            log.exception("digest %s failed; a restart within its catch-up time sends it", name)
+
+    def schedule_digests(self) -> None:
+        """One cron job per digest at its local time; and, once at start, the digest a downtime missed."""
+        from ascolto.digests import trigger_of
+
+        for digest in self.config.digests:
+            self.scheduler.add_job(self._safe_digest, trigger_of(digest), args=[digest.name],
+                                   id=f"digest:{digest.name}", name=f"digest {digest.name}")
+            self.scheduler.add_job(self._safe_digest, args=[digest.name], id=f"digest-catch-up:{digest.name}",
+                                   name=f"digest {digest.name} (missed while down)", next_run_time=datetime.now(UTC))
 
     def _safe_evaluate(self) -> None:
         try:

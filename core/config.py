@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -89,10 +90,25 @@ Detector = Literal[
 ]
 
 
+def _check_zone(v: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Europe/Rome)") from None
+    return v
+
+
 class QuietHours(_Strict):
-    start: str = Field(pattern=r"^\d{2}:\d{2}$")
-    end: str = Field(pattern=r"^\d{2}:\d{2}$")
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "Europe/Rome"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return _check_zone(v)
 
 
 class AlertRule(_Strict):
@@ -117,6 +133,32 @@ class AlertRule(_Strict):
         return v
 
 
+class Digest(_Strict):
+    """A summary of the care figures sent to channels every day or week, at a local time (ascolto/digests.py)."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    schedule: Literal["daily", "weekly"] = "daily"
+    at: str = "08:00"  # local time, HH:MM (24 h)
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"  # weekly digests only
+    timezone: str = "UTC"  # IANA name the local time is read in
+    channels: list[str] = Field(min_length=1)  # each reads it in its own language and time zone
+    brands: list[str] = []  # default: every brand
+    quiet_hours: QuietHours | None = None  # a digest due in them waits to their end (email and Slack)
+    topics: int = Field(default=5, ge=0, le=20)  # top complaint topics and emerging terms shown per brand
+
+    @field_validator("at")
+    @classmethod
+    def _local_time(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
+            raise ValueError(f"expected a local time HH:MM such as 08:00, not {v!r}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return _check_zone(v)
+
+
 class _Audience(_Strict):
     """Who reads a channel: messages are written in its language, times shown in its time zone."""
 
@@ -126,13 +168,7 @@ class _Audience(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, v: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Europe/Rome)") from None
-        return v
+        return _check_zone(v)
 
 
 class EmailChannel(_Audience):
@@ -172,7 +208,7 @@ Channel = Annotated[EmailChannel | SlackChannel | WebhookChannel | FileChannel, 
 class Dashboard(_Strict):
     host: str = "127.0.0.1"
     port: int = 8765
-    public_url: str | None = None  # used for links in alerts
+    public_url: str | None = None  # used for links in alerts and digests
     token_env: str | None = None  # required when binding beyond loopback
 
 
@@ -181,6 +217,7 @@ class Config(_Strict):
     sources: list[Source] = []
     alerts: list[AlertRule] = []
     channels: list[Channel] = []
+    digests: list[Digest] = []
     store: str | None = None
     dashboard: Dashboard = Dashboard()
 
@@ -202,6 +239,14 @@ class Config(_Strict):
             for channel in rule.channels:
                 if channel not in channel_names:
                     raise ValueError(f"alerts[{i}].channels: unknown channel {channel!r}")
+        _unique("digests", [d.name for d in self.digests])
+        for i, digest in enumerate(self.digests):
+            for brand in digest.brands:
+                if brand not in brand_names:
+                    raise ValueError(f"digests[{i}].brands: unknown brand {brand!r}")
+            for channel in digest.channels:
+                if channel not in channel_names:
+                    raise ValueError(f"digests[{i}].channels: unknown channel {channel!r}")
         return self
 
     def brand(self, name: str) -> Brand:
