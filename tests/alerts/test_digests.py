@@ -217,3 +217,20 @@ def test_crawled_terms_and_topics_stay_inert_in_every_medium() -> None:
     crawled = json.dumps([b for b in blocks if b["type"] == "context"], ensure_ascii=False)
     assert "<img" not in crawled and "&lt;img" in crawled and "@channel" not in crawled
     assert all(b["text"]["type"] == "plain_text" for b in blocks if b["type"] == "header")
+
+
+def test_the_service_job_queues_each_period_once_and_catches_up_only_recent_ones(tmp_path: Path,
+                                                                                 store: MentionStore) -> None:
+    fill(store)
+    config = digest_config(tmp_path, digest={"channels": ["audit"]})
+    service = Service(config, tmp_path / "c.yaml", store.url, tmp_path / "outbox")
+    try:
+        assert service.send_digest("morning", now=NOW + timedelta(minutes=1)) == 1
+        assert service.send_digest("morning", now=NOW + timedelta(hours=5)) == 0  # a restart: same period
+        assert service.send_digest("morning", now=NOW + timedelta(hours=7)) == 0  # too late to be news
+        assert service.send_digest("morning", now=NOW + timedelta(days=1, seconds=1)) == 1  # the next day's
+        service.deliver("audit")
+    finally:
+        service.stop()
+    sent = [json.loads(line) for line in (tmp_path / "digests.jsonl").read_text().splitlines()]
+    assert [s["digest"]["until"] for s in sent] == [NOW.isoformat(), (NOW + timedelta(days=1)).isoformat()]
