@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -37,21 +38,34 @@ class ReplayState:
     `at`: first_reply_at null or after `at` is unanswered, and such a mention is handed over without its reply.
     """
 
-    def __init__(self, store: MentionStore) -> None:
+    def __init__(self, store: MentionStore, start: datetime | None = None) -> None:
         self._store = store
         self._alerts: dict[str, AlertEvent] = {}
         self.at: datetime | None = None  # the instant replayed; None: the store as it is now
+        self._start = start  # the first instant replayed: a reply before it is a reply at every instant
+        # per filter (without its time bounds): the earliest publication read, and the mentions answered after
+        # `start`, by publication time; read once, as the replay only moves forward
+        self._later: dict[MentionFilter, tuple[datetime | None, list[Mention], list[datetime]]] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
     def _answered_later(self, flt: MentionFilter) -> list[Mention]:
-        """The mentions of `flt` (unanswered or not) whose first reply came after `at`, as they stood at `at`."""
+        """The mentions of `flt` (unanswered or not) whose first reply came after `at` (with that reply)."""
         at = self.at
         assert at is not None
-        return [m.model_copy(update={"first_reply_at": None})
-                for m in self._store.iter_mentions(replace(flt, unanswered=False))
-                if m.first_reply_at is not None and m.first_reply_at > at]
+        key = replace(flt, since=None, until=None, unanswered=None)
+        loaded = self._later.get(key)
+        if loaded is None or (loaded[0] is not None and (flt.since is None or flt.since < loaded[0])):
+            start = self._start or at
+            rows = [m for m in self._store.iter_mentions(replace(key, since=flt.since, unanswered=False))
+                    if m.first_reply_at is not None and m.first_reply_at > start]
+            loaded = (flt.since, rows, [m.published_at for m in rows])  # iter_mentions: oldest first
+            self._later[key] = loaded
+        _, rows, published = loaded
+        low = bisect_left(published, flt.since) if flt.since is not None else 0
+        high = bisect_left(published, flt.until) if flt.until is not None else len(rows)
+        return [m for m in rows[low:high] if m.first_reply_at is not None and m.first_reply_at > at]
 
     def _as_of(self, flt: MentionFilter) -> bool:
         return self.at is not None and flt.unanswered is not None
@@ -75,8 +89,9 @@ class ReplayState:
         if not self._as_of(flt):
             return list(self._store.iter_mentions(flt, batch))
         later = self._answered_later(flt)
-        if flt.unanswered:
-            found = [*self._store.iter_mentions(flt, batch), *later]
+        if flt.unanswered:  # as they stood at `at`: not answered yet
+            found = [*self._store.iter_mentions(flt, batch), *(m.model_copy(update={"first_reply_at": None})
+                                                               for m in later)]
         else:
             ids = {m.id for m in later}
             found = [m for m in self._store.iter_mentions(flt, batch) if m.id not in ids]
@@ -132,7 +147,7 @@ def replay(store: MentionStore, config: Config, rule_name: str, days: float, now
     only = config.model_copy(update={"alerts": [rule]})
     step = step or replay_step(rule)
     steps = replay_instants(step, days, now)
-    state = ReplayState(store)
+    state = ReplayState(store, steps[0] if steps else None)
     worth = _worth_evaluating(store, only, rule, steps[0], utc(now), step) if steps else (lambda at: False)
     sent: list[Sent] = []
     for at in steps:
