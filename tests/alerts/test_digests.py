@@ -234,3 +234,38 @@ def test_the_service_job_queues_each_period_once_and_catches_up_only_recent_ones
         service.stop()
     sent = [json.loads(line) for line in (tmp_path / "digests.jsonl").read_text().splitlines()]
     assert [s["digest"]["until"] for s in sent] == [NOW.isoformat(), (NOW + timedelta(days=1)).isoformat()]
+
+
+def test_delivered_by_smtp_in_english_and_to_slack_and_a_signed_webhook_in_italian(
+        tmp_path: Path, store: MentionStore, smtp_server: Any, receiver: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from alerts.channels import verify_webhook
+    from core.config import config_from_dict
+
+    controller, inbox = smtp_server
+    monkeypatch.setenv("TEST_DIGEST_SLACK", receiver.url)
+    monkeypatch.setenv("TEST_DIGEST_SECRET", "s3cret")
+    config = digest_config(tmp_path, controller.port)
+    swapped = []
+    for channel in config.channels:
+        language = {"mail-it": "en", "slack-en": "it"}.get(channel.name, channel.language)
+        swapped.append(channel.model_copy(update={"language": language}))
+    raw = config.model_dump()
+    raw["channels"] = [c.model_dump() for c in swapped] + [
+        {"name": "hook", "kind": "webhook", "url": receiver.url, "secret_env": "TEST_DIGEST_SECRET", "language": "it"}]
+    raw["digests"][0]["channels"] = ["mail-it", "slack-en", "hook"]
+    config = config_from_dict(raw)
+    fill(store)
+    dispatcher = Dispatcher(config, tmp_path / "outbox", retry_delays=(), clock=lambda: NOW)
+    assert enqueue_due(store, config, dispatcher, config.digests[0], NOW) == 3
+    assert dispatcher.flush().delivered == 3
+    dispatcher.close()
+    text = inbox.messages[0].get_payload()[0].get_payload(decode=True).decode()
+    assert "Complaints: 12 (+8 vs the period before)" in text and "Answered within 1 h: 50%" in text
+    slack, hook_post = sorted(receiver.posts, key=lambda p: "X-Ascolto-Signature" in p[0])
+    assert "riepilogo dell'assistenza" in json.loads(slack[1])["text"]
+    headers, body = hook_post
+    assert verify_webhook("s3cret", headers, body)
+    payload = json.loads(body)
+    assert payload["kind"] == "digest" and payload["language"] == "it" and "Reclami: 12" in payload["text"]
+    assert payload["idempotency_key"] == config_key(NOW)
