@@ -120,7 +120,8 @@ def _written(value: float | None, kind: str, lang: str, signed: bool = False) ->
         return sign + wording.duration(size, lang)
     if kind == "share":
         if signed:  # a change of a share is in percentage points, not in percent of itself
-            return sign + wording.text(lang, "digest.points", value=wording.number(100 * size, lang, 0))
+            points = wording.number(100 * size, lang, 0)
+            return sign + wording.text(lang, "digest.point" if points == "1" else "digest.points", value=points)
         return wording.percent(size, lang)
     if kind == "index":
         return sign + wording.number(size, lang, 2)
