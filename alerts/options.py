@@ -28,6 +28,7 @@ DETECTOR_OPTIONS: dict[str, dict[str, Any]] = {
     "emerging_term": {**_COMMON, "min_term_count": int},
     "unanswered_complaint": {**_COMMON, "max_age_hours": float},
     "sla_risk": {**_COMMON, "history_hours": float, "resolve_fraction": float},
+    "source_down": {"failures": int},
 }
 
 
