@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from alerts.detectors import DETECTORS, live_shape
 from alerts.findings import Finding, rule_filter
-from alerts.health import blind_sources
+from alerts.health import BlindSources
 from alerts.state import Stage, apply_findings
 from core.config import AlertRule, Config
 from core.model import AlertEvent, utc
@@ -32,6 +32,8 @@ def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage:
     """
     now = utc(now)
     notify: list[AlertEvent] = []
+    widest = max((parse_interval(r.window) for r in config.alerts), default=timedelta(hours=1))
+    blind_sources = BlindSources(store, config, now, widest)
     for rule in config.alerts:
         detector = DETECTORS[rule.detector]
         brands = [rule.brand] if rule.brand or rule.detector in BRANDLESS else [b.name for b in config.brands]
@@ -41,7 +43,7 @@ def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage:
                 if current_bucket and rule.detector in SERIES_DETECTORS:
                     findings = _with_current_bucket(store, config, rule, brand, now, findings)
                 blind = [] if rule.detector in BRANDLESS else \
-                    blind_sources(store, config, brand, now - parse_interval(rule.window), now)
+                    blind_sources(brand, now - parse_interval(rule.window), now)
             except Exception:
                 log.exception("alert rule %s (brand %s): detector %s failed; skipped", rule.name, brand, rule.detector)
                 continue

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from alerts.findings import Finding
 from core.config import AlertRule, Config, Source
+from core.model import CrawlRun
 from core.timebuckets import parse_interval
 from storage.base import MentionFilter, MentionStore
 from storage.health import CrawlLog, blind_during, health_of
@@ -25,20 +26,28 @@ def _sources_of(config: Config, brand: str | None) -> list[Source]:
     return [s for s in config.sources if brand is None or not s.brands or brand in s.brands]
 
 
-def blind_sources(store: MentionStore, config: Config, brand: str | None, start: datetime,
-                  end: datetime) -> list[str]:
-    """The sources that normally bring `brand`'s mentions and were blind at some point in [start, end)."""
-    candidates = _sources_of(config, brand)
-    if not isinstance(store, CrawlLog) or not candidates:
-        return []
-    runs = {s.name: store.crawl_runs(source=s.name, since=start - timedelta(days=1), until=end) for s in candidates}
-    failing = [name for name, r in runs.items() if r and blind_during(r, start, end)]
-    if not failing:
-        return []
-    recent = MentionFilter(brands=(brand,) if brand else (), since=start - BASELINE, until=start)
-    counts = dict(store.facets(replace(recent, sources=tuple(failing)), "source", len(failing)))
-    total = store.count(recent)
-    return sorted(name for name in failing if total and counts.get(name, 0) >= max(1.0, MIN_SHARE * total))
+class BlindSources:
+    """Which sources were blind in a rule's window, for one evaluation tick: each source's runs are read once per
+    tick (not once per rule and brand), and a brand's usual sources only when one of them failed."""
+
+    def __init__(self, store: MentionStore, config: Config, now: datetime, lookback: timedelta) -> None:
+        self.store, self.config = store, config
+        self.runs: dict[str, list[CrawlRun]] = {}
+        if isinstance(store, CrawlLog):
+            self.runs = {s.name: store.crawl_runs(source=s.name, since=now - lookback - timedelta(days=1), until=now)
+                         for s in config.sources}
+
+    def __call__(self, brand: str | None, start: datetime, end: datetime) -> list[str]:
+        """The sources that normally bring `brand`'s mentions and were blind at some point in [start, end)."""
+        failing = [s.name for s in _sources_of(self.config, brand)
+                   if (runs := [r for r in self.runs.get(s.name, ()) if r.finished_at < end])
+                   and blind_during(runs, start, end)]
+        if not failing:
+            return []
+        recent = MentionFilter(brands=(brand,) if brand else (), since=start - BASELINE, until=start)
+        counts = dict(self.store.facets(replace(recent, sources=tuple(failing)), "source", len(failing)))
+        total = self.store.count(recent)
+        return sorted(name for name in failing if total and counts.get(name, 0) >= max(1.0, MIN_SHARE * total))
 
 
 def source_down(store: MentionStore, config: Config, rule: AlertRule, brand: str | None,
