@@ -8,15 +8,17 @@ from datetime import datetime, timedelta
 
 from alerts.detectors import DETECTORS, live_shape
 from alerts.findings import Finding, rule_filter
+from alerts.health import BlindSources
 from alerts.state import Stage, apply_findings
 from core.config import AlertRule, Config
 from core.model import AlertEvent, utc
-from core.timebuckets import bucket_start
+from core.timebuckets import bucket_start, parse_interval
 from storage.base import MentionStore
 
 log = logging.getLogger(__name__)
 
 SERIES_DETECTORS = ("volume_spike", "slow_build")  # they read a series of closed buckets
+BRANDLESS = ("source_down",)  # about a source, not a brand: evaluated once, not once per brand
 
 
 def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage: Stage | None = None,
@@ -30,18 +32,25 @@ def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage:
     """
     now = utc(now)
     notify: list[AlertEvent] = []
+    widest = max((parse_interval(r.window) for r in config.alerts), default=timedelta(hours=1))
+    blind_sources = BlindSources(store, config, now, widest)
     for rule in config.alerts:
         detector = DETECTORS[rule.detector]
-        brands = [rule.brand] if rule.brand else [b.name for b in config.brands]
+        brands = [rule.brand] if rule.brand or rule.detector in BRANDLESS else [b.name for b in config.brands]
         for brand in brands:
             try:
                 findings = detector(store, config, rule, brand, now)
                 if current_bucket and rule.detector in SERIES_DETECTORS:
                     findings = _with_current_bucket(store, config, rule, brand, now, findings)
+                blind = [] if rule.detector in BRANDLESS else \
+                    blind_sources(brand, now - parse_interval(rule.window), now)
             except Exception:
                 log.exception("alert rule %s (brand %s): detector %s failed; skipped", rule.name, brand, rule.detector)
                 continue
-            notify.extend(apply_findings(store, rule, brand, findings, now, stage))
+            for finding in findings:
+                if blind:
+                    finding.details["incomplete"] = blind
+            notify.extend(apply_findings(store, rule, brand, findings, now, stage, incomplete=blind))
     return notify
 
 

@@ -147,6 +147,10 @@ def _figures(event: AlertEvent, voice: Voice) -> dict[str, str]:
         "oldest": wording.duration(60 * _num(details.get("oldest_minutes", details.get("oldest_waiting_minutes"))),
                                    lang),
         **(_sla_figures(details, lang) if event.detector == "sla_risk" else {}),
+        "source": one_line(str(details.get("source", "")), AUTHOR_CHARS),
+        "failures": wording.number(_num(details.get("error_streak")), lang),
+        "blind": wording.duration(3600 * _num(details.get("blind_hours")), lang),
+        "sources": one_line(", ".join(str(s) for s in details.get("incomplete") or ()), AUTHOR_CHARS),
     }
 
 
@@ -174,10 +178,11 @@ def _is_spike(event: AlertEvent) -> bool:
 
 def _title(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> str:
     if event.status == "resolved" or transition_of(event) == "resolved":
-        return voice.text("alert.title.resolved", **figures)
+        return voice.text("alert.title.resolved_source" if event.detector == "source_down" else "alert.title.resolved",
+                          **figures)
     if event.detector in ("volume_spike", "slow_build"):
         return voice.text("alert.title.spike" if _is_spike(event) else "alert.title.rise", **figures)
-    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint"):
+    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint", "source_down"):
         return voice.text(f"alert.title.{event.detector}", **figures)
     if event.detector == "sla_risk":
         return voice.text("alert.title.sla_risk.close" if _sla_close(event) else "alert.title.sla_risk", **figures)
@@ -189,7 +194,7 @@ def _headline(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> str:
         return _resolved_line(event, voice, figures)
     if event.detector in ("volume_spike", "slow_build") and event.observed is not None:
         return voice.text("alert.headline.spike" if _is_spike(event) else "alert.headline.rise", **figures)
-    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint"):
+    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint", "source_down"):
         return voice.text(f"alert.headline.{event.detector}", **figures)
     if event.detector == "sla_risk":
         close = _sla_close(event)
@@ -204,6 +209,8 @@ def _resolved_line(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> 
         return voice.text("alert.resolved.unanswered", **figures)
     if event.detector == "sla_risk":
         return voice.text("alert.resolved.sla_risk", **figures)
+    if event.detector == "source_down":
+        return voice.text("alert.resolved.source", **figures)
     if event.detector in ("volume_spike", "slow_build") and _num(facts.get("now_observed"), -1) >= 0 \
             and event.expected is not None:
         window = _rule_window(event)
@@ -219,7 +226,10 @@ def _resolved_line(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> 
 def _detail_lines(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> list[str]:
     lang, lines = voice.language, []
     resolved = transition_of(event) == "resolved"
-    counted = event.detector not in ("unanswered_complaint", "sla_risk")  # observed vs usual means nothing there
+    # observed vs usual means nothing for these (a backlog, a forecast, a streak of failed crawls)
+    counted = event.detector not in ("unanswered_complaint", "sla_risk", "source_down")
+    if figures["sources"]:
+        lines.append(voice.text("alert.detail.incomplete", **figures))
     if not resolved and event.detector == "sla_risk":
         lines.extend(_sla_details(event, voice, figures))
     if not resolved and event.observed is not None and counted:

@@ -48,6 +48,7 @@ def _fill(event: AlertEvent, finding: Finding, now: datetime) -> None:
     if finding.samples:
         event.sample_ids = [m.id for m in finding.samples]
         event.details["samples"] = [_sample(m) for m in finding.samples]
+    event.details.pop("incomplete", None)  # said again by the finding while its window is still incomplete
     event.details.update(finding.details)
 
 
@@ -69,12 +70,13 @@ def _save_notified(store: MentionStore, rule: AlertRule, event: AlertEvent, now:
 
 def apply_findings(
     store: MentionStore, rule: AlertRule, brand: str | None, findings: list[Finding], now: datetime,
-    stage: Stage | None = None,
+    stage: Stage | None = None, *, incomplete: Sequence[str] = (),
 ) -> list[AlertEvent]:
     """Reconcile one rule's findings for one brand with its stored alerts; return the events to notify.
 
     `stage` receives each event to notify just before its state is saved (so a crash between the two loses
-    nothing: see alerts.notify)."""
+    nothing: see alerts.notify). `incomplete`: the sources that were blind in the rule's window; nothing resolves
+    on such a window, and the open alerts it holds say why."""
     now = utc(now)
     cooldown = parse_interval(rule.cooldown)
     stored = store.list_alerts(rule=rule.name, brand=brand, limit=500)
@@ -120,7 +122,15 @@ def apply_findings(
         _save_notified(store, rule, event, now, stage)
         notify.append(event)
     for key, event in active.items():
-        if key not in seen and event.updated_at <= now:
+        if key in seen or event.updated_at > now:
+            continue
+        if incomplete:  # not seen, but on a window that could not see: held open, marked
+            if event.details.get("incomplete") != list(incomplete):
+                event.details["incomplete"] = list(incomplete)
+                event.details.setdefault("history", []).append(
+                    {"at": now.isoformat(), "transition": "held", "incomplete": list(incomplete)})
+                store.save_alert(event)
+        else:
             _resolve(event, now)
             _save_notified(store, rule, event, now, stage)
             notify.append(event)
@@ -142,6 +152,7 @@ def _update(event: AlertEvent, finding: Finding, now: datetime, cooldown: timede
 
 
 def _resolve(event: AlertEvent, now: datetime) -> None:
+    event.details.pop("incomplete", None)  # resolved on a window that saw everything
     event.status = "resolved"
     event.resolved_at = now
     event.updated_at = now

@@ -34,6 +34,7 @@ def config_path(args: argparse.Namespace) -> Path | None:
 
 def load_config_or_exit(args: argparse.Namespace) -> Config:
     """Validate before anything is written; a bad config exits with status 2 and a message naming file and key."""
+    from alerts.options import check_rule_options
     from core.config import ConfigError
     from ingest.brands import load_checked_config
 
@@ -42,7 +43,9 @@ def load_config_or_exit(args: argparse.Namespace) -> Config:
         print("ascolto: no configuration: pass --config FILE (see config/example.yaml)", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG)
     try:
-        return load_checked_config(path)
+        config = load_checked_config(path)
+        check_rule_options(config, str(path))
+        return config
     except ConfigError as exc:
         print(f"ascolto: invalid configuration\n{exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None

@@ -114,10 +114,22 @@ class Service:
         except ImportError as exc:
             log.error("crawl %s: crawler not available: %s", source, exc)
             return
+        started = datetime.now(UTC)
         try:
             crawl_in_subprocess(self.config_file, self.store_location, sources=[source])
-        except Exception:
+        except Exception as exc:
             log.exception("crawl %s failed; next attempt at its next interval", source)
+            self._log_failed_crawl(source, started, type(exc).__name__)
+
+    def _log_failed_crawl(self, source: str, started: datetime, why: str) -> None:
+        """A crawl that died before logging its own run still counts in the source's health."""
+        from core.model import CrawlRun
+
+        try:
+            self._open()[0].record_crawl([CrawlRun(source=source, started_at=started, finished_at=datetime.now(UTC),
+                                                   ok=False, errors=1, error_kinds={f"crawl_{why}": 1})])
+        except Exception:
+            log.exception("crawl %s: its failure could not be logged in the store", source)
 
     def schedule(self, *, crawl: bool = True, alert_interval: str = "1m") -> None:
         if crawl:

@@ -86,7 +86,7 @@ class Source(_Strict):
 
 Detector = Literal[
     "volume_spike", "slow_build", "negative_share", "viral_mention", "emerging_term", "unanswered_complaint",
-    "sla_risk",
+    "sla_risk", "source_down",
 ]
 
 

@@ -138,3 +138,27 @@ class AlertEvent(BaseModel):
     @classmethod
     def _to_utc(cls, value: datetime | None) -> datetime | None:
         return utc(value) if value is not None else None
+
+
+class CrawlRun(BaseModel):
+    """One crawl of one source: what the source health panel, the `source_down` detector and the "incomplete"
+    mark on alert windows read. A run is `ok` when the source answered (a page fetched or not modified), even if
+    some of its items were bad; it failed when every request failed."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: str
+    kind: str = ""
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    fetched: int = 0
+    stored: int = 0  # new or updated mentions
+    errors: int = 0
+    error_kinds: dict[str, int] = Field(default_factory=dict)
+    finish_reason: str | None = None
+
+    @field_validator("started_at", "finished_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ascolto.context import EXIT_CONFIG, add_config_argument, load_config_or_exit, store_location
+from ascolto.context import EXIT_CONFIG, add_config_argument, load_config_or_exit, open_store_at, store_location
 from ascolto.paths import data_dir
 
 EXIT_LOST = 3  # the crawl ran but errors cost items (its summary is printed all the same); 1 is a crash, 2 a bad config
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         print("ascolto crawl: no sources configured", file=sys.stderr)
     level = "DEBUG" if args.verbose else "WARNING" if args.quiet or args.json else "INFO"
     summary = crawl(config, sources, store_location(args, config), data_dir(), level)
+    log_runs(store_location(args, config), summary)
     if args.json:
         print(json.dumps(summary, sort_keys=True))
     else:
@@ -48,6 +49,21 @@ def run(args: argparse.Namespace) -> int:
         print("ascolto crawl: items were lost to errors (see `lost` and `error_kinds`)", file=sys.stderr)
         return EXIT_LOST
     return 0
+
+
+def log_runs(location: str, summary: dict[str, Any]) -> None:
+    """Keep each source's run in the store's crawl log (source health). A store that cannot take it now is said and
+    skipped: the mentions themselves are already stored or spooled."""
+    from crawlers.runner import crawl_runs
+
+    runs = crawl_runs(summary)
+    if not runs:
+        return
+    try:
+        with open_store_at(location) as store:
+            store.record_crawl(runs)
+    except Exception as exc:  # a store that is down must not turn a finished crawl into a failed one
+        print(f"ascolto crawl: source health not recorded: {exc}", file=sys.stderr)
 
 
 def crawl_in_subprocess(config_path: str | Path, store: str, sources: Sequence[str] | None = None,
