@@ -269,7 +269,11 @@ def term_interval(since: datetime, until: datetime) -> str:
 
 def _terms(store: MentionAnalytics, inbound: MentionFilter, since: datetime, until: datetime,
            rank: TermRanker) -> list[TermsBucket]:
-    baseline = store.newest_texts(replace(inbound, since=since - BASELINE, until=since), BASELINE_SAMPLE)
+    try:
+        before = since - BASELINE
+    except OverflowError:  # a window starting in the calendar's first week has no week before it
+        before = since
+    baseline = store.newest_texts(replace(inbound, since=before, until=since), BASELINE_SAMPLE)
     step_name = term_interval(since, until)
     step = parse_interval(step_name)
     rows = []

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from datetime import UTC
 
-    from ascolto.report import render_html, render_pdf
+    from ascolto.report import PdfUnavailable, render_html, render_pdf
     from ascolto.story import find_incident, incident_story, window_story
 
     suffix = args.output.suffix.lower()
@@ -75,7 +75,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if suffix == ".pdf":
-        args.output.write_bytes(render_pdf(story, incident, args.lang, now))
+        try:
+            args.output.write_bytes(render_pdf(story, incident, args.lang, now))
+        except PdfUnavailable as exc:
+            print(f"ascolto report: {exc}; an .html output needs nothing more", file=sys.stderr)
+            return 1
     else:
         args.output.write_text(render_html(story, incident, args.lang, now), encoding="utf-8")
     print(f"{args.output}: {story.brand}, {story.total} mentions, {story.complaints} complaints, "

@@ -23,6 +23,10 @@ MAX_NOTES = 10
 _TWO_DAYS = timedelta(days=2)  # a longer window labels its ticks with dates
 
 
+class PdfUnavailable(RuntimeError):
+    """The system libraries WeasyPrint needs are missing (the HTML version still renders)."""
+
+
 @cache
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
@@ -69,8 +73,10 @@ def render_html(story: CrisisStory, incident: Incident | None = None, language: 
 def render_pdf(story: CrisisStory, incident: Incident | None = None, language: str = "en",
                generated: datetime | None = None) -> bytes:
     """The PDF of render_html. WeasyPrint is imported here: it loads Pango, which no other command needs."""
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # WeasyPrint loads Pango, HarfBuzz and fontconfig when it is imported
+        raise PdfUnavailable(f"the PDF report needs Pango (run scripts/install-pdf-libs.sh): {exc}") from None
     html = render_html(story, incident, language, generated)
     # base_url: the fonts are found beside this module; nothing else is fetched (no remote URL is in the page:
     # mention links are printed as text, and the url fetcher refuses anything but the shipped files)

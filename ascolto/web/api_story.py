@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from ascolto.story import find_incident, incident_story, window_story
 from ascolto.web.api import Conf, Store, Win
-from ascolto.web.params import NOT_FOUND, PROBLEMS
+from ascolto.web.params import NOT_FOUND, PROBLEMS, Problem
 from core.model import Incident
 from storage.story import CrisisStory
 
@@ -21,6 +21,7 @@ Language = Annotated[Literal["it", "en"], Query(description="the report's langua
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
           "description": "a one-to-three page PDF report"},
+    503: {"model": Problem, "description": "the server lacks the libraries the PDF engine needs (Pango)"},
 }
 
 
@@ -32,10 +33,14 @@ def _incident_or_404(store: Store, incident_id: str) -> Incident:
 
 
 def _pdf(story: CrisisStory, incident: Incident | None, lang: str, name: str) -> Response:
-    from ascolto.report import render_pdf
+    from ascolto.report import PdfUnavailable, render_pdf
 
+    try:
+        data = render_pdf(story, incident, lang)
+    except PdfUnavailable as exc:
+        raise HTTPException(503, str(exc)) from None
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:80] or "report"
-    return Response(render_pdf(story, incident, lang), media_type="application/pdf",
+    return Response(data, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{safe}.pdf"'})
 
 

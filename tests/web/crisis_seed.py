@@ -55,8 +55,8 @@ def crisis_mentions() -> list[Mention]:
                 for i in range(8)]
     refund = [_m(f"r{i}", start + timedelta(hours=5, minutes=20 * i), REFUND + ("" if i == 0 else f" ({i})"),
                  source="recensioni", platform="reviews", author=f"cliente{i}", author_reach=50) for i in range(3)]
-    hostile = _m("x1", start + timedelta(hours=6), XSS_TEXT, author=XSS_AUTHOR, url=XSS_URL,
-                 title='<svg onload="window.__xss = 4">titolo</svg>', author_reach=20_000)
+    hostile = [_m(f"x{i}", start + timedelta(hours=6, minutes=i), XSS_TEXT, author=XSS_AUTHOR, url=XSS_URL,
+                  title='<svg onload="window.__xss = 4">titolo</svg>', author_reach=20_000) for i in (1, 2)]
     replies = [
         _m("o1", start + timedelta(minutes=30), "Ci dispiace, la contattiamo in privato per la batteria.",
            is_owned=True, in_reply_to="b0", author="Velora Care", sentiment="neutral", intent="other"),
@@ -64,7 +64,7 @@ def crisis_mentions() -> list[Mention]:
            is_owned=True, in_reply_to="r0", author="Velora Care", sentiment="neutral", intent="other",
            source="recensioni", platform="reviews"),
     ]
-    return quiet + battery + refund + [hostile] + replies
+    return quiet + battery + refund + hostile + replies
 
 
 def crisis_alerts() -> list[AlertEvent]:
@@ -81,8 +81,8 @@ def crisis_alerts() -> list[AlertEvent]:
             alert("old", SINCE - timedelta(days=3), title="an alert before the window")]
 
 
-# inbound mentions in [SINCE, UNTIL): the battery story (5 + 8), refunds (3) and the hostile one
-INBOUND = 17
+# inbound mentions in [SINCE, UNTIL): the battery story (5 + 8), refunds (3) and the two hostile ones
+INBOUND = 18
 OWNED = 2
 
 
