@@ -165,15 +165,17 @@ def crisis_story(store: MentionAnalytics, brand: str, since: datetime, until: da
     timeline = _timeline(store, inbound, snapshot.series, axis, interval)
     read = list(islice(store.iter_mentions(inbound), MAX_READ))
     first = store.search(inbound, limit=FIRST_N, sort="published_at_asc").items
+    spread = _spread(store, inbound, axis, interval)
     negative = sum(b.negative for b in timeline)
     r = snapshot.replies
     return CrisisStory(
         brand=brand, since=since, until=until, now=now, tz=tz, interval=interval, total=snapshot.inbound,
         negative=negative, negative_share=_share(negative, snapshot.inbound), complaints=snapshot.complaints,
         timeline=timeline, first_mentions=[_first(m) for m in first],
-        first_by_platform=_first_seen(store, inbound, "platform"),
-        first_by_source=_first_seen(store, inbound, "source"),
-        spread=_spread(store, inbound, axis, interval), amplifiers_by_reach=_by_reach(store, inbound, read),
+        first_by_platform=_in_order([FirstSeen(value=p.platform, first_at=p.first_at, mentions=p.total)
+                                     for p in spread]),
+        first_by_source=_first_by_source(store, inbound),
+        spread=spread, amplifiers_by_reach=_by_reach(store, inbound, read),
         amplifiers_by_engagement=_by_engagement(read), stories=cluster_mentions(read, TOP_N),
         emerging_terms=_terms(store, inbound, since, until, terms) if terms else [],
         replies=Replies(brand_posts=snapshot.owned, answered=r.answered, first_reply_median_seconds=r.median_seconds,
@@ -208,11 +210,13 @@ def _earliest(store: MentionAnalytics, flt: MentionFilter) -> datetime | None:
     return page.items[0].published_at if page.items else None
 
 
-def _first_seen(store: MentionAnalytics, inbound: MentionFilter, field: str) -> list[FirstSeen]:
-    """The top platforms or sources by mentions, each with its first mention: the order they joined in."""
-    key = "platforms" if field == "platform" else "sources"
-    rows = [FirstSeen(value=value, mentions=n, first_at=_earliest(store, replace(inbound, **{key: (value,)})))
-            for value, n in store.facets(inbound, field, SPREAD_PLATFORMS)]
+def _first_by_source(store: MentionAnalytics, inbound: MentionFilter) -> list[FirstSeen]:
+    """The top sources by mentions, each with its first mention, in the order they joined."""
+    return _in_order([FirstSeen(value=value, mentions=n, first_at=_earliest(store, replace(inbound, sources=(value,))))
+                      for value, n in store.facets(inbound, "source", SPREAD_PLATFORMS)])
+
+
+def _in_order(rows: list[FirstSeen]) -> list[FirstSeen]:
     return sorted(rows, key=lambda r: (r.first_at is None, r.first_at or datetime.max, r.value))
 
 

@@ -50,10 +50,23 @@ def shingles(text: str) -> set[str]:
     return {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
-def _minhash(items: set[str]) -> np.ndarray:
-    values = np.array([int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest()) % _PRIME
-                       for s in items], dtype=np.uint64)
-    return ((values[:, None] * _COEFFS[0] + _COEFFS[1]) % _PRIME).min(axis=0)
+def signatures(sets: Sequence[set[str]]) -> np.ndarray:
+    """The MinHash signature (BANDS * ROWS values) of each non-empty shingle set, in one vectorised pass: one
+    row per set (an empty set's row is never read)."""
+    memo: dict[str, int] = {}
+    values: list[int] = []
+    starts: list[int] = []
+    for items in sets:
+        starts.append(len(values))
+        for item in items or ("",):  # an empty set gets a dummy shingle, so every set owns a row
+            code = memo.get(item)
+            if code is None:
+                code = memo[item] = int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest()) % _PRIME
+            values.append(code)
+    if not values:
+        return np.zeros((0, BANDS * ROWS), dtype=np.uint64)
+    hashed = (np.array(values, dtype=np.uint64)[:, None] * _COEFFS[0] + _COEFFS[1]) % _PRIME
+    return np.minimum.reduceat(hashed, np.array(starts), axis=0)
 
 
 class _Groups:
@@ -83,12 +96,13 @@ def cluster_mentions(mentions: Sequence[Mention], size: int = 10) -> list[StoryC
     by_hash: dict[str, int] = {}
     sets = [shingles(f"{m.title or ''} {m.text}") for m in mentions]
     bands: dict[tuple[int, bytes], int] = {}
+    signed = signatures(sets)
     for i, m in enumerate(mentions):
         if m.content_hash:
             groups.join(by_hash.setdefault(m.content_hash, i), i)
         if not sets[i]:
             continue
-        signature = _minhash(sets[i])
+        signature = signed[i]
         for band in range(BANDS):
             key = (band, signature[band * ROWS:(band + 1) * ROWS].tobytes())
             first = bands.setdefault(key, i)
