@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.model import AlertEvent, Mention, content_hash
+from core.model import AlertEvent, Incident, IncidentNote, Mention, content_hash
 from storage import open_store
 from storage.base import MentionFilter
 
@@ -81,6 +81,16 @@ def crisis_alerts() -> list[AlertEvent]:
             alert("old", SINCE - timedelta(days=3), title="an alert before the window")]
 
 
+def crisis_incident() -> Incident:
+    """The incident of the two alerts (as the incidents stage would group them), with a hostile note."""
+    opened = SINCE + timedelta(hours=5)
+    return Incident(id="inc-velora-1", brand=BRAND, status="handling", opened_at=opened, updated_at=NOW,
+                    window_start=opened, window_end=SINCE + timedelta(hours=9), alert_ids=["cs1", "cs2"],
+                    detectors=["volume_spike", "negative_share"], severity="critical", owner="Giulia",
+                    title="Velora: complaints surge",
+                    notes=[IncidentNote(at=NOW, by="Marco", text="<b>Press</b> statement at 18:00")])
+
+
 # inbound mentions in [SINCE, UNTIL): the battery story (5 + 8), refunds (3) and the two hostile ones
 INBOUND = 18
 OWNED = 2
@@ -92,5 +102,7 @@ def seed_crisis(url: str) -> str:
         assert not result.failed, result.failed
         for event in crisis_alerts():
             store.save_alert(event)  # type: ignore[attr-defined]
+        if hasattr(store, "save_incident"):  # the incidents stage (contract: AlertStore.save_incident)
+            store.save_incident(crisis_incident())
         store.count(MentionFilter())  # a read: Elasticsearch refreshes
     return url

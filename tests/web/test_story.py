@@ -17,8 +17,8 @@ from ascolto.report import render_html, render_pdf
 from ascolto.story import incident_story, window_story
 from ascolto.web.app import create_app
 from core.config import config_from_dict
-from core.model import Incident, IncidentNote
 from storage import open_store
+from storage.base import AlertStore
 from storage.story import CrisisStory
 from tests.web import crisis_seed as cs
 
@@ -134,11 +134,7 @@ def test_the_html_report_is_the_same_template_and_keeps_crawled_text_inert(story
 
 
 def test_an_incident_report_shows_status_owner_and_notes(crisis_url: str) -> None:
-    incident = Incident(id="inc-velora-1", brand=cs.BRAND, status="handling", opened_at=cs.SINCE + timedelta(hours=5),
-                        updated_at=cs.NOW, window_start=cs.SINCE + timedelta(hours=5),
-                        window_end=cs.SINCE + timedelta(hours=9), alert_ids=["cs1", "cs2"], owner="Giulia",
-                        title="Velora: complaints surge",
-                        notes=[IncidentNote(at=cs.NOW, by="Marco", text="<b>Press</b> statement at 18:00")])
+    incident = cs.crisis_incident()
     with open_store(crisis_url) as store:
         found = incident_story(store, CONFIG, incident, cs.NOW)  # type: ignore[arg-type]
     assert found.since == cs.SINCE - timedelta(hours=1) and found.until == cs.SINCE + timedelta(hours=10)
@@ -159,3 +155,19 @@ def test_the_report_command_writes_pdf_and_html(crisis_url: str, tmp_path: Path)
     assert "rapporto di crisi" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert main(["--store", crisis_url, "report", "--incident", "nope", "--output", str(out)]) == 1
     assert main([*args, "--output", str(tmp_path / "r.docx")]) == 2
+
+
+@pytest.mark.skipif(not hasattr(AlertStore, "save_incident"), reason="needs the incidents stage (AlertStore)")
+def test_an_incident_story_and_report_over_the_api(crisis_url: str, tmp_path: Path) -> None:
+    with TestClient(create_app(crisis_url, CONFIG)) as client:
+        got = client.get("/api/incidents/inc-velora-1/story")
+        assert got.status_code == 200, got.text
+        body = got.json()
+        assert [a["id"] for a in body["alerts"]] == ["cs1", "cs2"]
+        assert body["since"].startswith((cs.SINCE - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+        pdf = client.get("/api/incidents/inc-velora-1/report.pdf", params={"lang": "en"})
+        assert pdf.status_code == 200 and "Velora: complaints surge" in _pdf_text(pdf.content)[0]
+    out = tmp_path / "incident.pdf"
+    assert main(["--store", crisis_url, "report", "--incident", "inc-velora-1", "--output", str(out)]) == 0
+    text = _pdf_text(out.read_bytes())[0]
+    assert "Velora" in text and "Giulia" in text and "<b>Press</b> statement" in text

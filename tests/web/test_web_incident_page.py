@@ -14,6 +14,7 @@ import pytest
 
 from ascolto.web.server import serve_in_thread
 from core.config import config_from_dict
+from storage.base import AlertStore
 from tests.web import crisis_seed as cs
 from tests.web.test_web_browser import browser, open_page, page, wait_until  # noqa: F401  (their fixtures)
 
@@ -75,3 +76,22 @@ def test_the_report_button_downloads_the_pdf(page: Any, server: str) -> None:  #
     href = page.locator("#report").get_attribute("href")
     response = httpx.get(server + href, timeout=120)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+@pytest.mark.skipif(not hasattr(AlertStore, "save_incident"), reason="needs the incidents stage (AlertStore)")
+def test_an_incident_has_status_owner_and_notes_the_team_writes(page: Any) -> None:  # noqa: F811
+    open_page(page, "/incident?id=inc-velora-1")
+    assert page.locator("#incident-panel").is_visible()
+    assert page.locator("#story-title").inner_text() == "Velora: complaints surge"
+    assert "Giulia" in page.locator("#incident-status").inner_text()
+    assert page.locator("svg.chart-timeline .alert-marker").count() == 2
+    assert "<b>Press</b> statement" in page.locator("#incident-notes").inner_text()  # a note, shown as text
+    assert page.locator("#report").get_attribute("href").startswith("/api/incidents/inc-velora-1/report.pdf")
+    hostile = '<img src=x onerror="window.__xss = 7"> call the newsroom'
+    page.fill("#incident-by", "Anna")
+    page.fill("#incident-note", hostile)
+    page.select_option("#incident-status-select", "resolved")
+    page.click("#incident-form button[type=submit]")
+    page.wait_for_selector("#incident-notes li:nth-child(2)")
+    assert hostile in page.locator("#incident-notes li").nth(1).inner_text()
+    assert page.locator("#incident-status-select").input_value() == "resolved"
