@@ -4,6 +4,7 @@ their licence), so the output does not depend on the fonts of the machine."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -73,6 +74,7 @@ def render_html(story: CrisisStory, incident: Incident | None = None, language: 
 def render_pdf(story: CrisisStory, incident: Incident | None = None, language: str = "en",
                generated: datetime | None = None) -> bytes:
     """The PDF of render_html. WeasyPrint is imported here: it loads Pango, which no other command needs."""
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per layout step is not news
     try:
         from weasyprint import HTML
     except OSError as exc:  # WeasyPrint loads Pango, HarfBuzz and fontconfig when it is imported
