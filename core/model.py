@@ -162,3 +162,48 @@ class CrawlRun(BaseModel):
     @classmethod
     def _to_utc(cls, value: datetime) -> datetime:
         return utc(value)
+
+IncidentStatus = Literal["open", "handling", "resolved"]
+
+
+class IncidentNote(BaseModel):
+    """A note the team wrote on an incident (shown escaped like any text)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    at: datetime
+    by: str | None = None
+    text: str
+
+    @field_validator("at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)
+
+
+class Incident(BaseModel):
+    """Alerts of one brand that overlap in time, handled as one crisis (contract shared with the incidents work)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    brand: str
+    status: IncidentStatus = "open"
+    opened_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None = None
+    window_start: datetime
+    window_end: datetime | None = None
+    alert_ids: list[str] = Field(default_factory=list)
+    detectors: list[str] = Field(default_factory=list)
+    severity: Severity = "warning"
+    owner: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    notes: list[IncidentNote] = Field(default_factory=list)
+    title: str = ""
+
+    @field_validator("opened_at", "updated_at", "resolved_at", "window_start", "window_end", "acknowledged_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return utc(value) if value is not None else None
