@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("ascolto.commands.evaluate", "report NLP quality on held-out data beside a plain baseline"),
     "backtest": ("ascolto.commands.backtest", "run the volume-spike detector over a timestamp,value series"),
     "alerts": ("ascolto.commands.alerts", "list and acknowledge alerts"),
+    "incidents": ("ascolto.commands.incidents", "list, show and take on incidents (alerts of a brand grouped)"),
     "extract": ("ascolto.commands.extract", "print the main text of pages (files or URLs) as the crawler stores it"),
     "serve": ("ascolto.commands.serve", "serve the API and the dashboard"),
     "kibana-import": ("ascolto.commands.kibana_import", "load the Kibana data view, searches and dashboard"),
