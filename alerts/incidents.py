@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from alerts.faults import crash_point
 from alerts.findings import SEVERITY_RANK
 from core import wording
 from core.config import Config, IncidentSettings
@@ -199,6 +200,7 @@ def _commit(store: Any, incident: Incident, notice: IncidentNotice | None, stage
         if stage is not None:
             stage([notice])
     store.save_incident(incident)
+    crash_point("incident-saved")
     return notice
 
 

@@ -92,11 +92,11 @@ class Service:
 
         store, dispatcher = self._open()
         dispatcher.recover(store)  # what a crash left between staging and release
-        events = evaluate(store, self.config, now or datetime.now(UTC), stage=dispatcher.stage,
-                          current_bucket=True).notifications  # alert and incident transitions
-        dispatcher.release(events)
-        if events:
-            log.info("alerts: %d to notify", len(events))
+        done = evaluate(store, self.config, now or datetime.now(UTC), stage=dispatcher.stage, current_bucket=True)
+        dispatcher.release(done.notifications)  # alert and incident transitions
+        events = done.alerts
+        if done.notifications:
+            log.info("alerts: %d to notify; incidents: %d", len(events), len(done.incidents))
             for worker in self.workers:
                 worker.wake.set()
         return len(events)
