@@ -41,6 +41,9 @@ ACTIVE = ("open", "acknowledged")
 UNRESOLVED = ("open", "handling")
 MAX_ALERTS = 500  # alerts of one brand read per evaluation (far above any real crisis)
 IncidentTransition = Literal["opened", "updated", "resolved"]
+# alerts opening at one instant join in this order, the first naming the incident: the surge before its effects
+DETECTOR_ORDER = ("volume_spike", "slow_build", "negative_share", "viral_mention", "emerging_term",
+                  "unanswered_complaint", "sla_risk")
 
 
 class IncidentNotice(BaseModel):
@@ -97,7 +100,7 @@ def _reconcile_brand(store: Any, settings: IncidentSettings, brand: str, now: da
                      stage: Stage | None) -> IncidentNotice | None:
     active = [e for e in store.list_alerts(brand=brand, status=ACTIVE, limit=MAX_ALERTS)
               if e.brand == brand and e.opened_at <= now]
-    active.sort(key=lambda e: (e.opened_at, e.id))
+    active.sort(key=lambda e: (e.opened_at, _rank(e.detector), e.id))
     unresolved = store.list_incidents(brand=brand, status=UNRESOLVED, limit=1)
     current = unresolved[0] if unresolved else None
     if current is None:
@@ -124,6 +127,10 @@ def _reconcile_brand(store: Any, settings: IncidentSettings, brand: str, now: da
         return None
     current.updated_at = max(current.updated_at, now)
     return _commit(store, current, notice, stage, now)
+
+
+def _rank(detector: str) -> int:
+    return DETECTOR_ORDER.index(detector) if detector in DETECTOR_ORDER else len(DETECTOR_ORDER)
 
 
 def _closed_by_person(store: Any, alert: AlertEvent) -> bool:

@@ -73,7 +73,7 @@ def _alert(config: Config, store_location: str, home: Path, dashboard_url: str |
         dispatcher = Dispatcher(config, home / "outbox", dashboard_url)
         dispatcher.enqueue(evaluation.notifications)
         for notice in evaluation.incidents:
-            say(f"  INCIDENT {notice.incident.id}: {notice.incident.title} ({len(notice.incident.alert_ids)} alerts)")
+            say(f"  INCIDENT {notice.incident.id}: {notice.incident.title} (alerts: {len(notice.incident.alert_ids)})")
         incidents = len(store.list_incidents(limit=1000))
         return mentions, evaluation.alerts, dispatcher.flush(), store.list_alerts(status=("open",), limit=1000), \
             incidents

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from alerts.incidents import acknowledge
 
     config = load_config_or_exit(args) if config_path(args) else None
-    store = open_store_for(args, config)
+    store = open_store_for(args, config, reading=True)
     try:
         command = args.incidents_command or "list"
         as_json = getattr(args, "json", False)

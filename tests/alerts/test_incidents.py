@@ -149,8 +149,8 @@ def test_joining_updates_gap_and_reopen_rules(store: Any) -> None:
 
 
 def test_the_gap_is_validated() -> None:
-    with pytest.raises(ConfigError, match="incidents.gap"):
+    with pytest.raises(ConfigError, match=r"incidents\.gap"):
         make_config([], incidents={"gap": "soon"})
-    with pytest.raises(ConfigError, match="incidents.channels: unknown channel"):
+    with pytest.raises(ConfigError, match=r"incidents\.channels: unknown channel"):
         make_config([], incidents={"channels": {"nope": "alerts"}})
     assert make_config([], incidents={"gap": "0s"}).incidents.gap_delta() == timedelta(0)
