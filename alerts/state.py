@@ -20,8 +20,9 @@ from core.timebuckets import parse_interval
 from storage.base import MentionStore
 
 SAMPLE_TEXT_CHARS = 280
-# called with an event to notify before its state is saved (the outbox stages its deliveries: see alerts.notify)
-Stage = Callable[[Sequence[AlertEvent]], object]
+# called with an event to notify before its state is saved (the outbox stages its deliveries: see alerts.notify);
+# alerts.incidents hands it incident notices the same way
+Stage = Callable[[Sequence[Any]], object]
 
 
 def _sample(mention: Mention) -> dict[str, Any]:

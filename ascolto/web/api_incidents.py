@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from ascolto.web.api import Store
@@ -90,3 +90,9 @@ def change(store: Store, incident_id: IncidentId, body: IncidentChange) -> Incid
     incident.updated_at = max(incident.updated_at, now)
     store.save_incident(incident)  # type: ignore[attr-defined]
     return incident
+
+
+@router.api_route("/incidents/{incident_id}", methods=["PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False)
+def other_methods(incident_id: IncidentId) -> Response:
+    """One path, two routes (GET, POST): a 405 must name both, where the router would name the first only."""
+    return Response(status_code=405, headers={"Allow": "GET, POST"})

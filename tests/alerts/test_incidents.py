@@ -154,3 +154,36 @@ def test_the_gap_is_validated() -> None:
     with pytest.raises(ConfigError, match=r"incidents\.channels: unknown channel"):
         make_config([], incidents={"channels": {"nope": "alerts"}})
     assert make_config([], incidents={"gap": "0s"}).incidents.gap_delta() == timedelta(0)
+
+
+def test_incident_messages_keep_crawled_text_inert() -> None:
+    from alerts.incidents import IncidentNotice, incident_title
+    from alerts.messages import html_body, json_payload, subject, text_body
+    from alerts.slack_blocks import slack_payload
+    from core.model import Incident
+    from core.wording import Voice
+    from tests.alerts.test_messages import FORGED, Links, forged_event
+
+    hostile = forged_event().model_copy(update={"brand": "Velora", "detector": "emerging_term"})
+    other = alert(2, NOW, "negative_share", title=f"<b>x</b>{FORGED}")
+    incident = Incident(id="inc-velora-20260310T1450-abc123", brand="Velora", opened_at=NOW, updated_at=NOW,
+                        window_start=NOW - timedelta(hours=1), alert_ids=[hostile.id, other.id],
+                        detectors=["emerging_term", "negative_share"], severity="critical",
+                        title=incident_title(hostile, "Velora"))
+    notice = IncidentNotice(transition="opened", at=NOW, incident=incident, alerts=[hostile, other])
+    lines = text_body(notice, "https://ascolto.example/").splitlines()
+    assert not [line for line in lines if line.startswith(("Bcc", "https://evil", "- admin"))]
+    assert [line for line in lines if line.startswith("Open the incident")] == [
+        "Open the incident on the dashboard: https://ascolto.example/incident?id=inc-velora-20260310T1450-abc123"]
+    parser = Links()
+    parser.feed(html_body(notice, "https://ascolto.example/"))
+    assert parser.hrefs == ["https://forum.example/t/1",
+                            "https://ascolto.example/incident?id=inc-velora-20260310T1450-abc123"]
+    assert "\n" not in subject(notice) and subject(notice).startswith("[Ascolto INCIDENT critical] Velora: ")
+    blocks = slack_payload(notice, "https://ascolto.example/")["blocks"]
+    mrkdwn = [b["text"]["text"] for b in blocks if b.get("text", {}).get("type") == "mrkdwn"]
+    assert all("evil.example" not in m for m in mrkdwn)
+    assert all("<a " not in str(b) and "<!" not in str(b) for b in blocks)
+    italian = json_payload(notice, None, Voice("it"))
+    assert italian["subject"].startswith("[Ascolto INCIDENTE critica] Velora: un termine nuovo")
+    assert [a["id"] for a in italian["alerts"]] == [hostile.id, other.id] and "details" not in italian["incident"]
