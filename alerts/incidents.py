@@ -114,7 +114,7 @@ def _reconcile_brand(store: Any, settings: IncidentSettings, brand: str, now: da
     if evaluated and datetime.fromisoformat(str(evaluated)) > now:
         return None  # evaluated at a later instant already: going over the past changes nothing
     members = [a for a in (store.get_alert(i) for i in current.alert_ids) if a is not None]
-    joined = [e for e in active if e.id not in current.alert_ids]
+    joined = [e for e in active if e.id not in current.alert_ids and not _closed_by_person(store, e)]
     before = current.model_dump()
     _absorb(current, [*members, *joined], joined)
     alerts = [*members, *joined]

@@ -187,3 +187,16 @@ def test_incident_messages_keep_crawled_text_inert() -> None:
     italian = json_payload(notice, None, Voice("it"))
     assert italian["subject"].startswith("[Ascolto INCIDENTE critica] Velora: un termine nuovo")
     assert [a["id"] for a in italian["alerts"]] == [hostile.id, other.id] and "details" not in italian["incident"]
+
+
+def test_an_incident_closed_by_a_person_stays_closed(store: Any) -> None:
+    config = make_config([{"name": "spike", "detector": "volume_spike"}], incidents={"gap": "0s"})
+    store.save_alert(alert(1, NOW))
+    (opened,) = reconcile(store, config, NOW)
+    closed = opened.incident.model_copy(update={"status": "resolved", "resolved_at": NOW + timedelta(minutes=5),
+                                                "details": {**opened.incident.details, "closed_by": "Giulia"}})
+    store.save_incident(closed)
+    assert reconcile(store, config, NOW + timedelta(minutes=10)) == []  # its alert still runs: no new incident
+    store.save_alert(alert(2, NOW + timedelta(minutes=20), "negative_share"))
+    (again,) = reconcile(store, config, NOW + timedelta(minutes=20))  # a new alert is a new crisis
+    assert again.transition == "opened" and again.incident.alert_ids == ["a2"]
