@@ -200,3 +200,30 @@ def test_an_incident_closed_by_a_person_stays_closed(store: Any) -> None:
     store.save_alert(alert(2, NOW + timedelta(minutes=20), "negative_share"))
     (again,) = reconcile(store, config, NOW + timedelta(minutes=20))  # a new alert is a new crisis
     assert again.transition == "opened" and again.incident.alert_ids == ["a2"]
+
+
+def test_cli_lists_shows_and_takes_on_an_incident(tmp_path: Path, cli_env: dict[str, str],
+                                                  ascolto_cmd: list[str]) -> None:
+    import json
+    import subprocess
+
+    db = tmp_path / "m.sqlite3"
+    with open_store(db) as store:
+        store.save_alert(alert(1, NOW, title="Velora: spike"))
+        (opened,) = reconcile(store, make_config([{"name": "spike", "detector": "volume_spike"}]), NOW)
+    incident_id = opened.incident.id
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*ascolto_cmd, "--store", str(db), "incidents", *args], capture_output=True, text=True,
+                              env=cli_env, timeout=120)
+
+    listed = json.loads(cli("list", "--json").stdout)["incidents"]
+    assert [i["id"] for i in listed] == [incident_id]
+    shown = json.loads(cli("show", incident_id, "--json").stdout)
+    assert shown["incident"]["alert_ids"] == ["a1"] and [a["id"] for a in shown["alerts"]] == ["a1"]
+    taken = cli("ack", incident_id, "--by", "Marco", "--json")
+    assert taken.returncode == 0, taken.stderr
+    assert json.loads(taken.stdout)["status"] == "handling" and json.loads(taken.stdout)["owner"] == "Marco"
+    assert "handling" in cli("list").stdout and "Marco" in cli("show", incident_id).stdout
+    missing = cli("show", "nope")
+    assert missing.returncode == 1 and "no incident with id 'nope'" in missing.stderr
