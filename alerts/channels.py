@@ -30,6 +30,7 @@ SIGNATURE_HEADER = "X-Ascolto-Signature"
 KEY_HEADER = "X-Ascolto-Idempotency-Key"  # HTTP; also sent as the standard Idempotency-Key
 EMAIL_KEY_HEADER = "X-Ascolto-Key"
 REPLAY_WINDOW_SECONDS = 300  # a receiver refuses a signed webhook whose timestamp is further than this from now
+Notification = Any  # an AlertEvent, or an incident notice (alerts.incidents.IncidentNotice)
 
 
 class DeliveryError(Exception):
@@ -65,7 +66,7 @@ def _key_headers(key: str) -> dict[str, str]:
     return {KEY_HEADER: key, "Idempotency-Key": key}
 
 
-def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_file(channel: FileChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
               idempotency_key: str | None = None) -> None:
     payload = messages.json_payload(event, dashboard_url, voice_of(channel), idempotency_key)
     _append_line(file_path(channel), {"delivery_id": delivery_id, **payload})
@@ -81,7 +82,7 @@ def _append_line(path: Path, payload: dict[str, Any]) -> None:
         raise DeliveryError(f"file {path}: {exc.strerror or exc}") from None
 
 
-def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_email(channel: EmailChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
                idempotency_key: str | None = None) -> None:
     voice, key = voice_of(channel), idempotency_key or messages.idempotency_key(event)
     msg = EmailMessage()
@@ -90,7 +91,7 @@ def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | No
     msg["To"] = ", ".join(channel.to)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(key, channel.sender)
-    msg["X-Ascolto-Alert"] = event.id
+    msg["X-Ascolto-Alert" if isinstance(event, AlertEvent) else "X-Ascolto-Incident"] = event.id
     msg[EMAIL_KEY_HEADER] = key
     msg.set_content(messages.text_body(event, dashboard_url, voice, key))
     msg.add_alternative(messages.html_body(event, dashboard_url, voice, key), subtype="html")
@@ -152,7 +153,7 @@ def retry_after(value: str | None) -> float | None:
     return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER) if when else None
 
 
-def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_slack(channel: SlackChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
                idempotency_key: str | None = None) -> None:
     url = secret(channel.webhook_url_env)
     if not url:
@@ -178,7 +179,7 @@ def verify_webhook(secret_value: str, headers: dict[str, str], body: bytes, now:
     return hmac.compare_digest(sign(secret_value, timestamp, body), signature)
 
 
-def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_webhook(channel: WebhookChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
                  idempotency_key: str | None = None) -> None:
     key = idempotency_key or messages.idempotency_key(event)
     _post_webhook(channel, messages.json_payload(event, dashboard_url, voice_of(channel), key), key, delivery_id)
@@ -225,7 +226,7 @@ def send_digest(channel: Any, report: DigestReport, delivery_id: str) -> None:
 SENDERS = {"file": send_file, "email": send_email, "slack": send_slack, "webhook": send_webhook}
 
 
-def send(channel: Any, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send(channel: Any, event: Notification, dashboard_url: str | None, delivery_id: str,
          idempotency_key: str | None = None) -> None:
     """Deliver one notification; `idempotency_key` (default: messages.idempotency_key) is in every payload."""
     SENDERS[channel.kind](channel, event, dashboard_url, delivery_id, idempotency_key)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from alerts.detectors import DETECTORS, live_shape
 from alerts.findings import Finding, rule_filter
 from alerts.health import BlindSources
+from alerts.incidents import IncidentNotice, reconcile
 from alerts.state import Stage, apply_findings
 from core.config import AlertRule, Config
 from core.model import AlertEvent, utc
@@ -21,9 +22,29 @@ SERIES_DETECTORS = ("volume_spike", "slow_build")  # they read a series of close
 BRANDLESS = ("source_down",)  # about a source, not a brand: evaluated once, not once per brand
 
 
+@dataclass
+class Evaluation:
+    """What one evaluation notifies: alert transitions and incident transitions (alerts.incidents)."""
+
+    alerts: list[AlertEvent] = field(default_factory=list)
+    incidents: list[IncidentNotice] = field(default_factory=list)
+
+    @property
+    def notifications(self) -> list[AlertEvent | IncidentNotice]:
+        """Everything to hand the outbox (each channel takes what its `incidents.notify` mode asks for)."""
+        return [*self.alerts, *self.incidents]
+
+
 def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage: Stage | None = None,
                    current_bucket: bool = False) -> list[AlertEvent]:
-    """Persist new, updated, escalated and resolved events; return those that need a notification.
+    """The alert events to notify of `evaluate` (which groups them into incidents as well)."""
+    return evaluate(store, config, now, stage=stage, current_bucket=current_bucket).alerts
+
+
+def evaluate(store: MentionStore, config: Config, now: datetime, *, stage: Stage | None = None,
+             current_bucket: bool = False) -> Evaluation:
+    """Persist new, updated, escalated and resolved events, then the brands' incidents; return what needs a
+    notification.
 
     A rule without a brand runs once per configured brand (alerts are grouped per brand). A detector that
     fails is logged and skipped: its open alerts are left as they are rather than wrongly resolved.
@@ -51,7 +72,7 @@ def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage:
                 if blind:
                     finding.details["incomplete"] = blind
             notify.extend(apply_findings(store, rule, brand, findings, now, stage, incomplete=blind))
-    return notify
+    return Evaluation(notify, reconcile(store, config, now, stage))
 
 
 def _with_current_bucket(store: MentionStore, config: Config, rule: AlertRule, brand: str | None, now: datetime,

@@ -88,6 +88,8 @@ class Message:
     samples_label: str
     key: str
     voice: Voice = field(default_factory=Voice)
+    items: list[str] = field(default_factory=list)  # an incident's alerts, one line each
+    items_label: str = ""
 
 
 def _facts(event: AlertEvent) -> dict[str, Any]:
@@ -294,9 +296,14 @@ def _samples(event: AlertEvent, voice: Voice) -> list[Sample]:
     return found
 
 
-def compose(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def compose(event: Any, dashboard_url: str | None, voice: Voice | None = None,
             key: str | None = None) -> Message:
-    """The alert as `voice`'s reader is told it; `key` is the delivery's idempotency key (default: the event's)."""
+    """The alert (or incident notice, alerts/incident_messages.py) as `voice`'s reader is told it; `key` is the
+    delivery's idempotency key (default: the event's)."""
+    if not isinstance(event, AlertEvent):
+        from alerts.incident_messages import compose_incident
+
+        return compose_incident(event, dashboard_url, voice, key)
     voice = voice or Voice()
     figures = _figures(event, voice)
     verb = voice.text(f"alert.verb.{transition_of(event)}") if transition_of(event) in (
@@ -324,27 +331,35 @@ def words(event: AlertEvent) -> dict[str, dict[str, str | None]] | None:
     return said
 
 
-def subject(event: AlertEvent, voice: Voice | None = None) -> str:
+def subject(event: Any, voice: Voice | None = None) -> str:
     return compose(event, None, voice).subject
 
 
-def text_body(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def text_body(event: Any, dashboard_url: str | None, voice: Voice | None = None,
               key: str | None = None) -> str:
     return _EMAIL.get_template("alert_email.txt").render(m=compose(event, dashboard_url, voice, key))
 
 
-def html_body(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def html_body(event: Any, dashboard_url: str | None, voice: Voice | None = None,
               key: str | None = None) -> str:
     return _EMAIL.get_template("alert_email.html").render(m=compose(event, dashboard_url, voice, key))
 
 
-def json_payload(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def json_payload(event: Any, dashboard_url: str | None, voice: Voice | None = None,
                  key: str | None = None) -> dict[str, Any]:
+    """Webhook and file payload: an alert's (`alert`), or an incident notice's (`incident` and its `alerts`)."""
     message = compose(event, dashboard_url, voice, key)
+    text = _EMAIL.get_template("alert_email.txt").render(m=message)
+    if not isinstance(event, AlertEvent):
+        return {
+            "idempotency_key": message.key, "transition": event.transition, "subject": message.subject,
+            "language": message.voice.language, "incident": event.incident.model_dump(mode="json", exclude={"details"}),
+            "alerts": [a.model_dump(mode="json") for a in event.alerts], "dashboard_url": message.link, "text": text,
+        }
     return {
         "idempotency_key": message.key, "transition": transition_of(event), "subject": message.subject,
         "language": message.voice.language, "alert": event.model_dump(mode="json"),
-        "dashboard_url": message.link, "text": _EMAIL.get_template("alert_email.txt").render(m=message),
+        "dashboard_url": message.link, "text": text,
     }
 
 

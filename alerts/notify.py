@@ -71,13 +71,6 @@ def quiet_until(quiet: QuietHours | None, now: datetime) -> datetime | None:
     return None
 
 
-def _item_of(raw: str) -> AlertEvent | DigestReport:
-    """An outbox row's payload: an alert event, or a digest (stored as {"digest": ...})."""
-    if raw.startswith('{"digest":'):
-        return DigestReport.from_dict(json.loads(raw)["digest"])
-    return AlertEvent.model_validate_json(raw)
-
-
 class Dispatcher:
     def __init__(self, config: Config, outbox_dir: Path, dashboard_url: str | None = None, *,
                  retry_delays: Sequence[float] = (1.0, 4.0), clock: Callable[[], datetime] | None = None,
@@ -118,34 +111,33 @@ class Dispatcher:
         self._local = threading.local()
 
     # writing: stage before the state is saved, release after
-    def stage(self, events: Sequence[AlertEvent]) -> int:
-        """Write one delivery per event and channel of its rule, not yet deliverable; idempotent. Returns how
-        many were new."""
-        rules = {r.name: r for r in self.config.alerts}
-        known = {c.name: c.kind for c in self.config.channels}
+    def stage(self, events: Sequence[Any]) -> int:
+        """Write one delivery per notification and channel, not yet deliverable; idempotent. Returns how many
+        were new. A notification is an AlertEvent (to the channels of its rule that take alerts) or an incident
+        notice (alerts.incidents: to the channels of its alerts' rules that take incidents, see
+        `incidents.notify` in the config)."""
         now = self.clock()
         added = 0
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             for event in events:
-                rule = rules.get(event.rule)
-                if rule is None:
-                    log.warning("alert %s: rule %s is no longer configured; not delivered", event.id, event.rule)
+                targets = self._targets(event)
+                if targets is None:
                     continue
-                held = quiet_until(rule.quiet_hours, now) if event.severity != "critical" else None
+                names, quiet = targets
+                held = quiet_until(quiet, now) if event.severity != "critical" else None
                 key = outbox.idempotency_key(event)
                 step_at = datetime.fromisoformat(outbox.step_of(event)[1]).timestamp()
-                for name in rule.channels:
-                    if name not in known:
-                        continue
+                for name in names:
                     # quiet hours spare people (email, Slack); files and webhooks are machines and get it now
-                    due = (held if held and known[name] in ("email", "slack") else now).timestamp()
+                    due = (held if held and self._kinds[name] in ("email", "slack") else now).timestamp()
                     added += db.execute(
                         "INSERT OR IGNORE INTO outbox (id, channel, event, status, created_at, next_attempt_at, "
-                        "alert_id, step_at, idempotency_key, owner) VALUES (?, ?, ?, 'staged', ?, ?, ?, ?, ?, ?)",
+                        "alert_id, step_at, idempotency_key, owner, kind) "
+                        "VALUES (?, ?, ?, 'staged', ?, ?, ?, ?, ?, ?, ?)",
                         (f"{key}:{name}", name, event.model_dump_json(), now.timestamp(), due, event.id, step_at,
-                         key, self.owner),
+                         key, self.owner, outbox.kind_of(event)),
                     ).rowcount
                     if due <= now.timestamp():  # a critical step in quiet hours brings the held ones before it
                         db.execute("UPDATE outbox SET next_attempt_at = ? WHERE alert_id = ? AND channel = ? "
@@ -178,7 +170,8 @@ class Dispatcher:
                 due = (held if held and known[name] in ("email", "slack") else now).timestamp()
                 added += db.execute(
                     "INSERT OR IGNORE INTO outbox (id, channel, event, status, created_at, next_attempt_at, "
-                    "alert_id, step_at, idempotency_key, owner) VALUES (?, ?, ?, 'pending', ?, ?, NULL, ?, ?, NULL)",
+                    "alert_id, step_at, idempotency_key, owner, kind) "
+                    "VALUES (?, ?, ?, 'pending', ?, ?, NULL, ?, ?, NULL, 'digest')",
                     (f"{report.key}:{name}", name, raw, now.timestamp(), due, now.timestamp(), report.key),
                 ).rowcount
             db.execute("COMMIT")
@@ -188,7 +181,31 @@ class Dispatcher:
             raise
         return added
 
-    def release(self, events: Sequence[AlertEvent]) -> None:
+    @property
+    def _kinds(self) -> dict[str, str]:
+        return {c.name: c.kind for c in self.config.channels}
+
+    def _targets(self, event: Any) -> tuple[list[str], QuietHours | None] | None:
+        """The channels a notification goes to and the quiet hours it keeps; None when its rule is gone.
+
+        An alert of a brand goes only to channels that take alerts (the others hear of it in its incident's
+        messages); an alert without a brand belongs to no incident and goes to all of its rule's channels."""
+        rules = {r.name: r for r in self.config.alerts}
+        settings = self.config.incidents
+        if isinstance(event, AlertEvent):
+            rule = rules.get(event.rule)
+            if rule is None:
+                log.warning("alert %s: rule %s is no longer configured; not delivered", event.id, event.rule)
+                return None
+            names = [n for n in rule.channels if n in self._kinds
+                     and (event.brand is None or settings.mode(n) == "alerts")]
+            return names, rule.quiet_hours
+        own = [rules[a.rule] for a in event.alerts if a.rule in rules]
+        names = [n for n in dict.fromkeys(n for r in own for n in r.channels)
+                 if n in self._kinds and settings.mode(n) == "incidents"]
+        return names, next((r.quiet_hours for r in own if r.quiet_hours is not None), None)
+
+    def release(self, events: Sequence[Any]) -> None:
         """The state of these events is saved: their deliveries may go."""
         keys = [(outbox.idempotency_key(e),) for e in events]
         db = self._db
@@ -196,8 +213,8 @@ class Dispatcher:
         db.executemany("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? AND status = 'staged'", keys)
         db.execute("COMMIT")
 
-    def enqueue(self, events: Sequence[AlertEvent]) -> int:
-        """Persist one delivery per event and channel of its rule, deliverable now; idempotent."""
+    def enqueue(self, events: Sequence[Any]) -> int:
+        """Persist one delivery per notification and channel (as `stage`), deliverable now; idempotent."""
         added = self.stage(events)
         self.release(events)
         return added
@@ -208,13 +225,14 @@ class Dispatcher:
         many were released."""
         now = self.clock()
         released = 0
-        rows = self._db.execute("SELECT DISTINCT idempotency_key, alert_id, event, owner, created_at FROM outbox "
+        rows = self._db.execute("SELECT DISTINCT idempotency_key, kind, event, owner, created_at FROM outbox "
                                 "WHERE status = 'staged'").fetchall()
-        for key, alert_id, raw, owner, created_at in rows:
+        for key, kind, raw, owner, created_at in rows:
             mine_or_dead = owner == self.owner or outbox.owner_dead(owner)
             if not mine_or_dead and now.timestamp() - created_at < STAGED_GRACE.total_seconds():
                 continue  # another live process is between staging and saving
-            if outbox.was_saved(store.get_alert(alert_id), AlertEvent.model_validate_json(raw)):
+            event = outbox.decode(kind, raw)
+            if outbox.was_saved(outbox.stored_state(store, event), event):
                 released += self._db.execute("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? "
                                              "AND status = 'staged'", (key,)).rowcount
             else:
@@ -244,15 +262,15 @@ class Dispatcher:
     def _flush_channel(self, channel: Any, report: DeliveryReport) -> None:
         now = self.clock()
         rows = self._db.execute(
-            "SELECT id, event, attempts, status, owner, next_attempt_at, alert_id, step_at, idempotency_key "
+            "SELECT id, event, attempts, status, owner, next_attempt_at, alert_id, step_at, idempotency_key, kind "
             "FROM outbox WHERE channel = ? AND (status = 'sending' OR (status = 'pending' AND next_attempt_at <= ?)) "
             "ORDER BY step_at, created_at, id", (channel.name, now.timestamp()),
         ).fetchall()
-        for delivery_id, raw, attempts, status, owner, next_at, alert_id, step_at, key in rows:
+        for delivery_id, raw, attempts, status, owner, next_at, alert_id, step_at, key, kind in rows:
             if self._earlier_undone(channel.name, alert_id, step_at) or not self._claim(
                     delivery_id, status, owner, next_at, now):
                 continue
-            item = _item_of(raw)
+            item = outbox.decode(kind, raw)
             if isinstance(item, AlertEvent):
                 item.details["idempotency_key"] = key  # what the channels put in payloads and headers
             crash_point("delivery-claimed")
@@ -304,7 +322,8 @@ class Dispatcher:
             return channel.model_copy(update={"path": str(self.files_dir / channel.path)})
         return channel
 
-    def _attempt(self, channel: Any, item: AlertEvent | DigestReport, delivery_id: str) -> _Failure | None:
+    def _attempt(self, channel: Any, item: Any, delivery_id: str) -> _Failure | None:
+        """One delivery of an alert, an incident notice or a digest, with quick retries."""
         failure = _Failure("not attempted")
         for delay in (0.0, *self.retry_delays):
             if delay:

@@ -8,6 +8,7 @@ dropped after a crash when the state never reached the store), `pending`, `sendi
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import socket
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from alerts.state import idempotency_key, step_of, transition_of  # noqa: F401 (the one key, used here)
 from core.model import AlertEvent
@@ -47,11 +49,39 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX outbox_alert ON outbox(alert_id, channel, step_at)",
         "CREATE INDEX outbox_key ON outbox(idempotency_key)",
     ]),
+    # 3: what a row notifies: an alert transition (`event` an AlertEvent) or an incident transition (`event` an
+    # alerts.incidents.IncidentNotice; alert_id then holds the incident id, so its messages keep their order)
+    (3, [
+        "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert'",
+    ]),
 ]
 
 
-def was_saved(stored: AlertEvent | None, event: AlertEvent) -> bool:
-    """True when the store holds the transition `event` notifies (the save it was staged for happened)."""
+def kind_of(item: Any) -> str:
+    return "alert" if isinstance(item, AlertEvent) else "incident"
+
+
+def decode(kind: str, raw: str) -> Any:
+    """The notification a row holds, as it was staged: an alert, an incident notice or a digest."""
+    if kind == "incident":
+        from alerts.incidents import IncidentNotice
+
+        return IncidentNotice.model_validate_json(raw)
+    if kind == "digest":
+        from alerts.digest import DigestReport
+
+        return DigestReport.from_dict(json.loads(raw)["digest"])
+    return AlertEvent.model_validate_json(raw)
+
+
+def stored_state(store: Any, item: Any) -> Any:
+    """What the store holds of the alert or incident a notification is about."""
+    return store.get_alert(item.id) if isinstance(item, AlertEvent) else store.get_incident(item.id)
+
+
+def was_saved(stored: Any, event: Any) -> bool:
+    """True when the store holds the transition `event` notifies (the save it was staged for happened): an
+    alert or an incident, whose details keep the history of their notified transitions alike."""
     if stored is None:
         return False
     transition, at = step_of(event)

@@ -25,13 +25,13 @@ from alerts.engine import evaluate_rules
 from alerts.findings import dense_series, rule_filter
 from alerts.state import transition_of
 from core.config import AlertRule, Config
-from core.model import AlertEvent, Mention, utc
+from core.model import AlertEvent, Incident, Mention, utc
 from core.timebuckets import bucket_start
-from storage.base import MentionFilter, MentionStore, SearchPage
+from storage.base import MentionFilter, MentionStore, SearchPage, statuses
 
 
 class ReplayState:
-    """Reads mentions from the real store; keeps the replay's alert state in memory.
+    """Reads mentions from the real store; keeps the replay's alert state (and incidents) in memory.
 
     The store holds replies made after the replayed instant `at` too: a complaint answered later was still
     waiting at `at`. So every question about unanswered mentions (MentionFilter.unanswered) is answered as of
@@ -41,6 +41,7 @@ class ReplayState:
     def __init__(self, store: MentionStore, start: datetime | None = None) -> None:
         self._store = store
         self._alerts: dict[str, AlertEvent] = {}
+        self._incidents: dict[str, Incident] = {}
         self.at: datetime | None = None  # the instant replayed; None: the store as it is now
         self._start = start  # the first instant replayed: a reply before it is a reply at every instant
         # per filter (without its time bounds): the earliest publication read, and the mentions answered after
@@ -111,6 +112,27 @@ class ReplayState:
                  and (rule is None or e.rule == rule)]
         found.sort(key=lambda e: e.opened_at, reverse=True)
         return [copy.deepcopy(e) for e in found[:limit]]
+
+    # the replay groups its alerts into incidents too (alerts.engine), never touching the store's real ones
+    def save_incident(self, incident: Incident) -> None:
+        self._incidents[incident.id] = incident.model_copy(deep=True)
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        found = self._incidents.get(incident_id)
+        return found.model_copy(deep=True) if found is not None else None
+
+    def list_incidents(self, brand: str | None = None, status: str | Sequence[str] | None = None,
+                       limit: int = 50) -> list[Incident]:
+        wanted = statuses(status)
+        found = [i for i in self._incidents.values()
+                 if (brand is None or i.brand == brand) and (not wanted or i.status in wanted)]
+        found.sort(key=lambda i: i.id)
+        found.sort(key=lambda i: i.opened_at, reverse=True)
+        return [i.model_copy(deep=True) for i in found[:limit]]
+
+    def incident_of_alert(self, alert_id: str) -> Incident | None:
+        holding = [i for i in self.list_incidents(limit=len(self._incidents)) if alert_id in i.alert_ids]
+        return holding[0] if holding else None
 
 
 @dataclass

@@ -14,7 +14,6 @@ from typing import Any
 
 from alerts.digest import DigestMessage, DigestReport, compose_digest
 from alerts.messages import Message, compose, safe_url
-from core.model import AlertEvent
 from core.wording import Voice
 
 HEADER_CHARS = 150  # Block Kit: header text
@@ -68,6 +67,9 @@ def blocks_of(message: Message) -> list[dict[str, Any]]:
     ]
     if message.unanswered:
         blocks.append({"type": "section", "text": plain(message.unanswered, SECTION_CHARS)})
+    if message.items:  # an incident's alerts (crawled terms may be in them: plain text only)
+        items = "\n".join(f"• {line}" for line in message.items)
+        blocks.append({"type": "section", "text": plain(f"{message.items_label}\n{items}", SECTION_CHARS)})
     for sample in message.samples:
         elements: list[dict[str, Any]] = [plain(f"{sample.who}: {sample.text}", CONTEXT_CHARS)]
         link = _link(sample.url, message.sample_link_label)
@@ -83,7 +85,7 @@ def blocks_of(message: Message) -> list[dict[str, Any]]:
     return blocks
 
 
-def slack_payload(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def slack_payload(event: Any, dashboard_url: str | None, voice: Voice | None = None,
                   key: str | None = None) -> dict[str, Any]:
     message = compose(event, dashboard_url, voice, key)
     return {"text": fit(message.subject, FALLBACK_CHARS), "blocks": blocks_of(message), "unfurl_links": False,

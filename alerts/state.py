@@ -20,8 +20,9 @@ from core.timebuckets import parse_interval
 from storage.base import MentionStore
 
 SAMPLE_TEXT_CHARS = 280
-# called with an event to notify before its state is saved (the outbox stages its deliveries: see alerts.notify)
-Stage = Callable[[Sequence[AlertEvent]], object]
+# called with an event to notify before its state is saved (the outbox stages its deliveries: see alerts.notify);
+# alerts.incidents hands it incident notices the same way
+Stage = Callable[[Sequence[Any]], object]
 
 
 def _sample(mention: Mention) -> dict[str, Any]:
@@ -181,13 +182,17 @@ def transition_of(event: AlertEvent) -> str:
     return str(event.details.get("transition", "opened"))
 
 
-def step_of(event: AlertEvent) -> tuple[str, str]:
-    """The notification an event stands for: its transition and the instant it was marked."""
+def step_of(event: Any) -> tuple[str, str]:
+    """The notification an event stands for: its transition and the instant it was marked. `event` is an
+    AlertEvent or an incident notice (alerts.incidents.IncidentNotice: its transition and instant)."""
+    if not isinstance(event, AlertEvent):
+        return str(event.transition), utc(event.at).isoformat()
     return transition_of(event), str(event.details.get("notified_at", event.updated_at.isoformat()))
 
 
-def idempotency_key(event: AlertEvent) -> str:
-    """Alert id and transition (with the instant of that transition: an alert reopened in its cooldown can
-    resolve twice); the same on every attempt, so a receiver can drop the duplicate of an at-least-once retry."""
+def idempotency_key(event: Any) -> str:
+    """Alert id (or incident id) and transition, with the instant of that transition (an alert reopened in its
+    cooldown can resolve twice); the same on every attempt, so a receiver can drop the duplicate of an
+    at-least-once retry. The one key of every notification, alert or incident."""
     transition, at = step_of(event)
     return f"{event.id}:{transition}:{at}"

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerts": ("ascolto.commands.alerts", "list and acknowledge alerts"),
     "digest": ("ascolto.commands.digest", "print (or send) a digest of the care figures of a period"),
     "report": ("ascolto.commands.report", "write the crisis report of an incident or a window (PDF or HTML)"),
+    "incidents": ("ascolto.commands.incidents", "list, show and take on incidents (alerts of a brand grouped)"),
     "extract": ("ascolto.commands.extract", "print the main text of pages (files or URLs) as the crawler stores it"),
     "serve": ("ascolto.commands.serve", "serve the API and the dashboard"),
     "kibana-import": ("ascolto.commands.kibana_import", "load the Kibana data view, searches and dashboard"),

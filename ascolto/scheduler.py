@@ -88,15 +88,15 @@ class Service:
     def evaluate_alerts(self, now: datetime | None = None) -> int:
         """One tick: evaluate every rule (its deliveries staged before each state is saved, released after),
         then wake the channels' delivery threads."""
-        from alerts.engine import evaluate_rules
+        from alerts.engine import evaluate
 
         store, dispatcher = self._open()
         dispatcher.recover(store)  # what a crash left between staging and release
-        events = evaluate_rules(store, self.config, now or datetime.now(UTC), stage=dispatcher.stage,
-                                current_bucket=True)
-        dispatcher.release(events)
-        if events:
-            log.info("alerts: %d to notify", len(events))
+        done = evaluate(store, self.config, now or datetime.now(UTC), stage=dispatcher.stage, current_bucket=True)
+        dispatcher.release(done.notifications)  # alert and incident transitions
+        events = done.alerts
+        if done.notifications:
+            log.info("alerts: %d to notify; incidents: %d", len(events), len(done.incidents))
             for worker in self.workers:
                 worker.wake.set()
         return len(events)

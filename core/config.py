@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -212,6 +213,42 @@ class Dashboard(_Strict):
     token_env: str | None = None  # required when binding beyond loopback
 
 
+# --- incidents (alerts/incidents.py): how alerts are grouped, and who is told per incident ---------------------
+NotifyMode = Literal["incidents", "alerts"]
+
+
+class IncidentSettings(_Strict):
+    """Alerts of one brand that overlap in time, or open within `gap` of the last one resolving, are one
+    incident. `notify` says what a channel is told of: one message per incident transition (opened, updated,
+    resolved) or one per alert transition as before; `channels` overrides it per channel by name."""
+
+    gap: str = "2h"  # an incident whose alerts have all resolved waits this long before it resolves ("0s": at once)
+    notify: NotifyMode = "incidents"
+    channels: dict[str, NotifyMode] = {}
+    updates: bool = True  # an update message when a new detector joins or the severity rises ...
+    update_cooldown: str = "1h"  # ... at most one per this
+
+    @field_validator("gap", "update_cooldown")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        if v.strip() not in ("0", "0s", "0m", "0h"):
+            parse_interval(v)
+        return v
+
+    def mode(self, channel: str) -> NotifyMode:
+        return self.channels.get(channel, self.notify)
+
+    def gap_delta(self) -> timedelta:
+        return _delta(self.gap)
+
+    def update_delta(self) -> timedelta:
+        return _delta(self.update_cooldown)
+
+
+def _delta(interval: str) -> timedelta:
+    return timedelta(0) if interval.strip() in ("0", "0s", "0m", "0h") else parse_interval(interval)
+
+
 class Config(_Strict):
     brands: list[Brand] = Field(min_length=1)
     sources: list[Source] = []
@@ -220,6 +257,7 @@ class Config(_Strict):
     digests: list[Digest] = []
     store: str | None = None
     dashboard: Dashboard = Dashboard()
+    incidents: IncidentSettings = IncidentSettings()
 
     @model_validator(mode="after")
     def _references(self) -> Config:
@@ -247,6 +285,9 @@ class Config(_Strict):
             for channel in digest.channels:
                 if channel not in channel_names:
                     raise ValueError(f"digests[{i}].channels: unknown channel {channel!r}")
+        for channel in self.incidents.channels:
+            if channel not in channel_names:
+                raise ValueError(f"incidents.channels: unknown channel {channel!r}")
         return self
 
     def brand(self, name: str) -> Brand:

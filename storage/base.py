@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from core.model import AlertEvent, Mention
+from core.model import AlertEvent, Incident, Mention
 
 FACET_FIELDS: tuple[str, ...] = (
     "brands", "source", "platform", "lang", "sentiment", "intent", "topics", "author", "is_owned",
@@ -148,3 +148,29 @@ class AlertStore(ABC):
         self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
     ) -> list[AlertEvent]:
         """Newest first (by opened_at)."""
+
+    # incidents (alerts/incidents.py groups the alerts of one brand that overlap in time into one)
+    @abstractmethod
+    def save_incident(self, incident: Incident) -> None:
+        """Insert or replace an incident by id."""
+
+    @abstractmethod
+    def get_incident(self, incident_id: str) -> Incident | None: ...
+
+    @abstractmethod
+    def list_incidents(
+        self, brand: str | None = None, status: str | Sequence[str] | None = None, limit: int = 50
+    ) -> list[Incident]:
+        """Newest opened first (ties by id); `status` one status or several."""
+
+    @abstractmethod
+    def incident_of_alert(self, alert_id: str) -> Incident | None:
+        """The newest opened incident holding the alert (an alert reopened after its incident resolved joins a
+        newer one)."""
+
+
+def statuses(status: str | Sequence[str] | None) -> list[str]:
+    """list_incidents' `status` argument as a list (empty: any status)."""
+    if status is None:
+        return []
+    return [status] if isinstance(status, str) else list(status)

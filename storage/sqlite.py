@@ -16,6 +16,7 @@ from core.timebuckets import bucket_origin, epoch_seconds, parse_interval
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
 from storage.sqlite_care import SQLiteCareQueries
 from storage.sqlite_health import SQLiteCrawlLog
+from storage.sqlite_incidents import SQLiteIncidents
 from storage.sqlite_rollup import from_ms, to_ms
 from storage.sqlite_schema import migrate
 from storage.sqlite_threads import SQLiteThreads
@@ -41,7 +42,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"' for w in words) or None
 
 
-class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteCrawlLog, AlertStore):
+class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawlLog, AlertStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

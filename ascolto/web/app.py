@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ascolto import __version__
 from ascolto.context import open_store_at
-from ascolto.web import api, api_alerts, api_care, api_sources, api_story
+from ascolto.web import api, api_alerts, api_care, api_incidents, api_sources, api_story
 from ascolto.web.security import BodyTooLarge, SecurityMiddleware
 from core import wording
 from core.config import Config
@@ -48,6 +48,7 @@ def create_app(store_location: str, config: Config | None = None, *, token: str 
     app.include_router(api.router)
     app.include_router(api_care.router)
     app.include_router(api_alerts.router)
+    app.include_router(api_incidents.router)
     app.include_router(api_sources.router)
     app.include_router(api_story.router)
 
