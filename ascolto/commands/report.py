@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print("ascolto report: --brand needs --since (and optionally --until)", file=sys.stderr)
         return 2
     config = load_config_or_exit(args) if config_path(args) else None
-    store = open_store_for(args, config)
+    store = open_store_for(args, config, reading=True)
     now = datetime.now(UTC)
     try:
         incident = None

@@ -95,3 +95,11 @@ def test_an_incident_has_status_owner_and_notes_the_team_writes(page: Any) -> No
     page.wait_for_selector("#incident-notes li:nth-child(2)")
     assert hostile in page.locator("#incident-notes li").nth(1).inner_text()
     assert page.locator("#incident-status-select").input_value() == "resolved"
+
+
+def test_the_alerts_page_lists_incidents_linking_to_their_page(page: Any) -> None:  # noqa: F811
+    open_page(page, "/alerts?brand=" + cs.BRAND)
+    page.wait_for_selector("#incidents[data-loaded=true]")
+    link = page.locator('#incidents li[data-id="inc-velora-1"] a')
+    assert link.get_attribute("href") == "/incident?id=inc-velora-1"
+    assert link.inner_text() == "Velora: complaints surge"
