@@ -57,7 +57,7 @@ class Analyzer:
         for start in range(0, len(texts), CHUNK):
             chunk = texts[start:start + CHUNK]
             given = [_primary(lang) for lang in langs[start:start + CHUNK]] if langs is not None else None
-            out.extend(_analysis(doc._) for doc in self.pipeline(chunk, given))
+            out.extend(_analysis(doc._) for doc in self.pipeline(chunk, given, tokens=False))
         return out
 
 

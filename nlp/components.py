@@ -75,6 +75,8 @@ def shipped_models(models_dir: str = "") -> dict[str, LinearModel]:
 class BatchComponent:
     """A component that works on whole batches (`process`), through `pipe()` or on a single Doc."""
 
+    reads_tokens = False  # reads text_of(doc), not spaCy's tokens (nlp.pipeline tokenises only when needed)
+
     def __init__(self, name: str) -> None:
         self.name = name
 
@@ -125,6 +127,8 @@ def batch_features(docs: Sequence[Doc]) -> sp.csr_matrix:
 class LanguageComponent:
     """Keeps a language the source gave (doc._.lang), else detects it; marks docs with nothing to analyse."""
 
+    reads_tokens = False
+
     def __init__(self, name: str) -> None:
         self.name = name
 
@@ -152,6 +156,10 @@ class BrandsComponent:
         self.name = name
         self.matcher = PhraseMatcher(nlp.vocab, attr=attr)
         self._make_doc = nlp.make_doc
+
+    @property
+    def reads_tokens(self) -> bool:
+        return len(self.matcher) > 0
 
     def add_patterns(self, patterns: Iterable[dict[str, str]]) -> None:
         for pattern in patterns:

@@ -77,3 +77,25 @@ def test_a_user_component_is_added_through_the_config(tmp_path: Path, monkeypatc
     doc = analyzer.pipeline(["BASTA CON QUESTI RITARDI"], ["it"])[0]
     assert doc.cats["shouting"] == 1.0
     assert analyzer.analyse(["BASTA CON QUESTI RITARDI"], ["it"])[0].lang == "it"
+
+
+def test_results_do_not_depend_on_whether_docs_are_tokenised(pipeline: Pipeline) -> None:
+    texts = ["@Telvia l'ordine non è arrivato 😡 https://t.co/x", "Can't log in since the update :(", "", "👍",
+             "quando arriva il mio rimborso? aspetto da 2 mesi", "Bonjour, je suis très déçu", "?" * 300]
+    tokenised = pipeline(texts)
+    untokenised = pipeline(texts, tokens=False)
+    assert [len(doc) for doc in untokenised] == [0] * len(texts)  # Ascolto's components read the text
+    for a, b in zip(tokenised, untokenised, strict=True):
+        assert (a._.lang, a._.sentiment, a._.intent, a._.topics) == (b._.lang, b._.sentiment, b._.intent, b._.topics)
+        assert (a._.sentiment_score, a._.complaint_score, a.cats) == (b._.sentiment_score, b._.complaint_score, b.cats)
+
+
+def test_docs_are_tokenised_when_a_component_reads_tokens(tmp_path: Path) -> None:
+    fresh = Pipeline.load()
+    fresh.add_brands([("Velora", ["Velora"])])  # the brand matcher reads tokens once it has brands
+    assert [e.text for e in fresh(["Con Velora mi trovo bene"], ["it"], tokens=False)[0].ents] == ["Velora"]
+    config = CONFIG.read_text().replace('"topics","intent"]', '"topics","intent","shout"]')
+    path = tmp_path / "config.cfg"
+    path.write_text(config + '\n[components.shout]\nfactory = "test_shout_detector"\n')
+    doc = Pipeline.load(config=path)(["BASTA CON QUESTI RITARDI"], ["it"], tokens=False)[0]
+    assert doc.cats["shouting"] == 1.0 and len(doc) == 4  # a component that does not say it reads only text
