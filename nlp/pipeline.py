@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from core.text import clean
@@ -35,6 +36,42 @@ BATCH = 512  # docs per component pass: big enough for vectorised products, smal
 _LONG_RUN = re.compile(r"\S{64}(?=\S)")
 
 
+LAZY_TOKENIZER = "ascolto.LazyTokenizer.v1"
+
+
+class LazyTokenizer:
+    """spaCy's default tokenizer for the pipeline's language (`spacy.Tokenizer.v1`), built the first time it is
+    used: building it (compiling the affix expressions, adding the exceptions) took ~0.1 s per language of
+    every start-up, and `Analyzer.analyse` needs no tokens unless brands are added (see `Pipeline.__call__`)."""
+
+    def __init__(self, nlp: Language) -> None:
+        self._nlp: Language | None = nlp
+        self._tokenizer: Tokenizer | None = None
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        if self._tokenizer is None:
+            assert self._nlp is not None
+            self._tokenizer, self._nlp = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(self._nlp), None
+        return self._tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        return self.tokenizer(text)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
+        return self.tokenizer.pipe(texts, batch_size=batch_size)
+
+    def __getattr__(self, name: str) -> object:  # explain, to_disk, from_bytes, rules, ...: spaCy's own
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
+
+
+@spacy.registry.tokenizers(LAZY_TOKENIZER)
+def make_lazy_tokenizer() -> Callable[[Language], LazyTokenizer]:
+    return LazyTokenizer
+
+
 def config_path() -> Path:
     """nlp/config.cfg, or the file named by $ASCOLTO_NLP_CONFIG (a user's own pipeline)."""
     return Path(os.environ.get("ASCOLTO_NLP_CONFIG") or CONFIG)
@@ -44,6 +81,8 @@ def build(lang: str, models_dir: Path | None = None, config: Path | None = None)
     """One language's pipeline from the config (components resolved through spaCy's registry)."""
     overrides = {"nlp.lang": lang, "paths.models": str(models_dir) if models_dir else ""}
     cfg = spacy.util.load_config(config or config_path(), overrides=overrides, interpolate=False)
+    if "tokenizer" not in cfg["nlp"]:  # spaCy's default tokenizer, built when first used
+        cfg["nlp"]["tokenizer"] = {"@tokenizers": LAZY_TOKENIZER}
     nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     lexeme_attrs.speed_up(nlp.vocab)
     return nlp

@@ -99,3 +99,12 @@ def test_docs_are_tokenised_when_a_component_reads_tokens(tmp_path: Path) -> Non
     path.write_text(config + '\n[components.shout]\nfactory = "test_shout_detector"\n')
     doc = Pipeline.load(config=path)(["BASTA CON QUESTI RITARDI"], ["it"], tokens=False)[0]
     assert doc.cats["shouting"] == 1.0 and len(doc) == 4  # a component that does not say it reads only text
+
+
+def test_the_tokenizer_built_when_first_used_is_spacys_own() -> None:
+    texts = ["@Telvia l'ordine non è arrivato 😡 https://t.co/x", "Can't log in since the update :(", "",
+             "dall'app #rimborso... 10€?!", "U.S. flights don't leave on time, e.g. today"]
+    for lang in ("it", "en"):
+        ours, theirs = build(lang), spacy.blank(lang)
+        assert [[t.text for t in ours.make_doc(t)] for t in texts] == [[t.text for t in theirs(t)] for t in texts]
+        assert ours.tokenizer.explain(texts[0]) == theirs.tokenizer.explain(texts[0])
