@@ -141,7 +141,7 @@ class Pipeline:
             docs = _docs(nlp, [cleaned[i] for i in rows], tokens or reads_tokens(nlp))
             for i, doc in zip(rows, docs, strict=True):
                 doc.user_data[components.TEXT_KEY] = cleaned[i]
-                doc._.lang = detected[i]
+                doc.user_data[components.LANG] = detected[i]  # doc._.lang
             for i, doc in zip(rows, nlp.pipe(docs, batch_size=BATCH), strict=True):
                 out[i] = doc
         return [doc for doc in out if doc is not None]

@@ -108,3 +108,15 @@ def test_the_tokenizer_built_when_first_used_is_spacys_own() -> None:
         ours, theirs = build(lang), spacy.blank(lang)
         assert [[t.text for t in ours.make_doc(t)] for t in texts] == [[t.text for t in theirs(t)] for t in texts]
         assert ours.tokenizer.explain(texts[0]) == theirs.tokenizer.explain(texts[0])
+
+
+def test_the_components_results_are_the_docs_extensions(pipeline: Pipeline) -> None:
+    from nlp import components
+
+    doc = pipeline(["Bolletta sbagliata, rimborso mai arrivato!!"], ["it"])[0]
+    assert components.results(doc) == (doc._.lang, doc._.sentiment, doc._.sentiment_score, doc._.intent,
+                                       doc._.complaint_score, doc._.topics)
+    assert doc._.lang == "it" and doc._.has_content is True and doc._.topics == ["billing_refund"]
+    fresh = Doc(pipeline.pipelines["it"].vocab)
+    fresh._.intent = "question"  # where spaCy keeps doc._ values is where the components look
+    assert components.results(fresh)[3] == "question" and fresh.user_data[components.INTENT] == "question"
