@@ -139,7 +139,8 @@ def batch_features(docs: Sequence[Doc]) -> sp.csr_matrix:
 
 # ---------------------------------------------------------------------------------------------- language
 class LanguageComponent:
-    """Keeps a language the source gave (doc._.lang), else detects it; marks docs with nothing to analyse."""
+    """Keeps a language the source gave (doc._.lang), else detects it; marks docs with nothing to analyse
+    (unless the router already did: it detected the language)."""
 
     reads_tokens = False
 
@@ -148,6 +149,8 @@ class LanguageComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         data = doc.user_data
+        if HAS_CONTENT in data:
+            return doc
         if data.get(LANG):
             data[HAS_CONTENT] = language.has_letters(text_of(doc))
         else:

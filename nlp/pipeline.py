@@ -142,6 +142,8 @@ class Pipeline:
             for i, doc in zip(rows, docs, strict=True):
                 doc.user_data[components.TEXT_KEY] = cleaned[i]
                 doc.user_data[components.LANG] = detected[i]  # doc._.lang
+                if not given[i]:  # detected here: what the language component would find, found once
+                    doc.user_data[components.HAS_CONTENT] = detected[i] != language.UNDETERMINED
             for i, doc in zip(rows, nlp.pipe(docs, batch_size=BATCH), strict=True):
                 out[i] = doc
         return [doc for doc in out if doc is not None]
