@@ -66,6 +66,12 @@ class LazyTokenizer:
             raise AttributeError(name)
         return getattr(self.tokenizer, name)
 
+    def __setattr__(self, name: str, value: object) -> None:  # nlp.tokenizer.token_match = ...: spaCy's own
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.tokenizer, name, value)
+
 
 @spacy.registry.tokenizers(LAZY_TOKENIZER)
 def make_lazy_tokenizer() -> Callable[[Language], LazyTokenizer]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,10 @@ def test_the_tokenizer_built_when_first_used_is_spacys_own() -> None:
         ours, theirs = build(lang), spacy.blank(lang)
         assert [[t.text for t in ours.make_doc(t)] for t in texts] == [[t.text for t in theirs(t)] for t in texts]
         assert ours.tokenizer.explain(texts[0]) == theirs.tokenizer.explain(texts[0])
+    nlp = build("en")
+    nlp.tokenizer.token_match = re.compile(r"^a-b$").match  # customised as spaCy's own tokenizer is
+    nlp.tokenizer.add_special_case("gimme", [{"ORTH": "gim"}, {"ORTH": "me"}])
+    assert [t.text for t in nlp.make_doc("a-b gimme")] == ["a-b", "gim", "me"]
 
 
 def test_the_components_results_are_the_docs_extensions(pipeline: Pipeline) -> None:
