@@ -47,8 +47,14 @@ for _name, _default in _EXTENSIONS.items():
 # spaCy keeps a Doc's plain `doc._.<name>` in doc.user_data under ("._.", name, None, None): the components
 # and the analyzer read and write it there, since each `doc._` builds a new accessor and each attribute goes
 # through its lookups (~5% of classify's CPU); tests/nlp/test_pipeline.py checks that doc._ sees the same values
-LANG, HAS_CONTENT, SENTIMENT, SENTIMENT_SCORE, COMPLAINT_SCORE, INTENT, TOPICS = (
-    ("._.", name, None, None) for name in _EXTENSIONS)
+def _key(name: str) -> tuple[str, str, None, None]:
+    assert name in _EXTENSIONS
+    return ("._.", name, None, None)
+
+
+LANG, HAS_CONTENT, SENTIMENT, SENTIMENT_SCORE = _key("lang"), _key("has_content"), _key("sentiment"), _key(
+    "sentiment_score")
+COMPLAINT_SCORE, INTENT, TOPICS = _key("complaint_score"), _key("intent"), _key("topics")
 # Doc.text joins its tokens anew on every access, and the features are computed for a whole batch at once:
 # both are kept in user_data, the text once per doc, the batch's matrix with this doc's row number
 TEXT_KEY, _FEATURES = "ascolto.text", "ascolto.features"
