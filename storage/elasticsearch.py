@@ -36,6 +36,7 @@ from storage.analytics import MentionAnalytics, QueryLanguage, QueryPage
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
 from storage.es_care import ElasticsearchCare, top_terms
 from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
+from storage.es_leases import ElasticsearchLeases
 from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
@@ -49,7 +50,7 @@ BATCH = 1000  # mentions per bulk request
 MENTION_SOURCE = {"excludes": ["search_terms", "query_terms"]}
 
 
-class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalytics, AlertStore):
+class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalytics, ElasticsearchLeases, AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
