@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ascolto.context import config_path, load_config_or_exit, open_store_at, store_location
 from ascolto.paths import state_dir
 from core.config import Config
+from core.owners import owner_token
 from core.timebuckets import parse_interval
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class Service:
         self.workers = [ChannelWorker(c.name, self.deliver) for c in config.channels]
         self._store: Any = None
         self._dispatcher: Any = None
+        self.owner = owner_token()  # the name of this worker's leases, as of its outbox claims
+        self._intervals = {s.name: parse_interval(s.interval) for s in config.sources}
         self._lock = threading.Lock()
 
     def _open(self) -> tuple[Any, Any]:
@@ -86,20 +89,33 @@ class Service:
             return self._store, self._dispatcher
 
     def evaluate_alerts(self, now: datetime | None = None) -> int:
-        """One tick: evaluate every rule (its deliveries staged before each state is saved, released after),
-        then wake the channels' delivery threads."""
+        """One tick: evaluate every rule whose lease this worker gets (each rule's deliveries staged before its
+        state is saved, released after, all under the lease), then wake the channels' delivery threads.
+
+        A rule leased by another worker is skipped this tick: it evaluates the rule and stages its deliveries in
+        its own outbox, so two workers on one store never notify the same transition twice. Delivery itself
+        needs no lease: only the outbox that staged an event holds it."""
         from alerts.engine import evaluate_rules
+        from storage.leases import hold, rule_key
 
         store, dispatcher = self._open()
         dispatcher.recover(store)  # what a crash left between staging and release
-        events = evaluate_rules(store, self.config, now or datetime.now(UTC), stage=dispatcher.stage,
-                                current_bucket=True)
-        dispatcher.release(events)
-        if events:
-            log.info("alerts: %d to notify", len(events))
+        at = now or datetime.now(UTC)
+        notified = 0
+        for rule in self.config.alerts:
+            with hold(store, rule_key(rule.name), self.owner) as held:
+                if held is None:
+                    log.debug("alert rule %s: evaluated by another worker this tick", rule.name)
+                    continue
+                one_rule = self.config.model_copy(update={"alerts": [rule]})
+                events = evaluate_rules(store, one_rule, at, stage=dispatcher.stage, current_bucket=True)
+                dispatcher.release(events)
+                notified += len(events)
+        if notified:
+            log.info("alerts: %d to notify", notified)
             for worker in self.workers:
                 worker.wake.set()
-        return len(events)
+        return notified
 
     def deliver(self, channel: str) -> None:
         """Deliver what is due on one channel (its own thread in the service)."""
@@ -109,11 +125,32 @@ class Service:
                      channel, report.delivered, report.failed, report.dead, report.pending)
 
     def crawl(self, source: str) -> None:
+        """Crawl one source under its lease: skipped while another worker crawls it or crawled it less than
+        0.8 of its interval ago (the lease is kept as a marker until then). With the store unreachable the
+        lease cannot be asked for: the crawl runs anyway (it spools; a second copy of a mention is merged by id)."""
         try:
             from ascolto.commands.crawl import crawl_in_subprocess
         except ImportError as exc:
             log.error("crawl %s: crawler not available: %s", source, exc)
             return
+        from storage.leases import hold, source_key
+
+        started = datetime.now(UTC)
+        try:
+            with hold(self._open()[0], source_key(source), self.owner) as held:
+                if held is None:
+                    log.info("crawl %s: another worker has it (running or just done); skipped", source)
+                    return
+                self._crawl_now(crawl_in_subprocess, source)
+                held.keep_until = started + 0.8 * self._intervals[source]
+        except Exception as exc:
+            if not _unreachable(exc):
+                log.exception("crawl %s: its lease failed; next attempt at its next interval", source)
+                return
+            log.warning("crawl %s: the store is unreachable for its lease (%s); crawling unleased", source, exc)
+            self._crawl_now(crawl_in_subprocess, source)
+
+    def _crawl_now(self, crawl_in_subprocess: Callable[..., object], source: str) -> None:
         try:
             crawl_in_subprocess(self.config_file, self.store_location, sources=[source])
         except Exception:
@@ -153,6 +190,15 @@ class Service:
             if self._store is not None:
                 self._store.close()
             self._store = self._dispatcher = None
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """The store could not be reached (Elasticsearch down or refusing for load): see storage.es_write."""
+    try:
+        from storage.es_write import unavailable
+    except ImportError:  # the client library is not installed: an SQLite-only deployment
+        return False
+    return unavailable(exc)
 
 
 def _serve_dashboard(service: Service, host: str, port: int) -> Callable[[], None] | None:

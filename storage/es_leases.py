@@ -11,21 +11,41 @@ store for a refresh before its next search, so the job then reads the alert stat
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from elasticsearch import BadRequestError, ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, BadRequestError, ConflictError, Elasticsearch, NotFoundError
 
 from core.owners import owner_dead
 from storage.base import Lease, LeaseStore
 from storage.es_schema import Layout
 
+T = TypeVar("T")
 LEASE_INDEX = {
     "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
     "mappings": {"dynamic": "strict", "properties": {
         "key": {"type": "keyword"}, "owner": {"type": "keyword"}, "expires_at_ms": {"type": "long"},
     }},
 }
+
+
+SHARD_WAIT = (0.2, 0.5, 1.0, 2.0, 3.0)  # seconds between tries while the leases shard starts (or fails over)
+
+
+def _patient(call: Callable[[], T]) -> T:
+    """`call()`, tried again while the leases shard is not started yet (503: an index another worker has just
+    created, whose primary is still recovering even once cluster health says yellow; or a primary moving to its
+    replica after a node left): a worker starting beside another must not fall back to working unleased."""
+    for pause in SHARD_WAIT:
+        try:
+            return call()
+        except ApiError as exc:
+            if exc.meta.status != 503:
+                raise
+            time.sleep(pause)
+    return call()
 
 
 def _ms(value: datetime) -> int:
@@ -60,13 +80,15 @@ class ElasticsearchLeases(LeaseStore):
         except BadRequestError as exc:
             if exc.error != "resource_already_exists_exception":
                 raise
+        self.client.cluster.health(index=self._lease_index, wait_for_status="yellow", timeout="30s")
         self._leases_ready = True
 
     def _write_lease(self, key: str, owner: str, ttl: timedelta, condition: dict[str, Any]) -> Lease | None:
         expires = datetime.now(UTC) + ttl
         try:
-            response = self.client.index(index=self._lease_index, id=key, refresh=False, **condition,
-                                         document={"key": key, "owner": owner, "expires_at_ms": _ms(expires)})
+            response = _patient(lambda: self.client.index(
+                index=self._lease_index, id=key, refresh=False, **condition,
+                document={"key": key, "owner": owner, "expires_at_ms": _ms(expires)}))
         except ConflictError:
             return None  # another process wrote first: it holds the lease
         return Lease(key=key, owner=owner, expires_at=datetime.fromtimestamp(_ms(expires) / 1000, UTC),
@@ -91,11 +113,12 @@ class ElasticsearchLeases(LeaseStore):
 
     def release_lease(self, lease: Lease) -> None:
         with contextlib.suppress(ConflictError, NotFoundError):  # lost meanwhile: the new holder's lease stays
-            self.client.delete(index=self._lease_index, id=lease.key, refresh=False, **_condition(lease.version))
+            _patient(lambda: self.client.delete(index=self._lease_index, id=lease.key, refresh=False,
+                                                **_condition(lease.version)))
 
     def get_lease(self, key: str) -> Lease | None:
         self._ensure_lease_index()
-        response = self.client.options(ignore_status=404).get(index=self._lease_index, id=key)
+        response = _patient(lambda: self.client.options(ignore_status=404).get(index=self._lease_index, id=key))
         if not response.get("found"):
             return None
         source = response["_source"]
