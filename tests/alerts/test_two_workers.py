@@ -107,6 +107,7 @@ def test_two_workers_share_the_sources_and_notify_each_alert_once(
     assert all("Traceback" not in text for text in logs.values()), logs
     assert all(f.served >= 2 for f in feeds.values()), {n: f.served for n, f in feeds.items()}
     assert {n: f.most for n, f in feeds.items()} == {"news": 1, "blog": 1}, "a source crawled by both at once"
+    assert any("another worker has it" in text for text in logs.values()), "the leases kept them apart"
     lines = _lines(out)
     steps = Counter((line["alert"]["id"], line["alert"]["details"]["transition"]) for line in lines)
     assert steps and all(n == 1 for n in steps.values()), steps
