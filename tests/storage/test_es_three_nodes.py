@@ -95,13 +95,14 @@ def test_ingest_survives_a_killed_node_and_keeps_every_mention_once(tmp_path: Pa
                                    "--batch-size", "100"], env=cli_env, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
         try:
-            victim = _wait_then_kill(client, nodes, ingest)
+            victim, stored_at_kill = _wait_then_kill(client, nodes, ingest)
             out, err = ingest.communicate(timeout=300)
         finally:
             if ingest.poll() is None:
                 ingest.kill()
         assert ingest.returncode == 0, err[-3000:]
         summary = json.loads(out.strip().splitlines()[-1])
+        print(f"killed {victim.cluster and victim.cluster['node.name']} with {stored_at_kill}/{N} stored; {summary}")
         assert summary["accepted"] == N and summary["rejected"] == 0, summary
         alive = [n for n in nodes if n is not victim]
         client = Elasticsearch([n.url for n in alive], request_timeout=60, max_retries=3, retry_on_timeout=True)
@@ -121,7 +122,7 @@ def test_ingest_survives_a_killed_node_and_keeps_every_mention_once(tmp_path: Pa
 
 
 def _wait_then_kill(client: Elasticsearch, nodes: list[ElasticsearchNode],
-                    ingest: subprocess.Popen[str]) -> ElasticsearchNode:
+                    ingest: subprocess.Popen[str]) -> tuple[ElasticsearchNode, int]:
     """Kill a non-master node once a fifth of the mentions are stored, while the ingest still runs."""
     deadline = time.monotonic() + 240
     stored = 0
@@ -134,4 +135,4 @@ def _wait_then_kill(client: Elasticsearch, nodes: list[ElasticsearchNode],
     assert ingest.poll() is None, f"the ingest ended before the kill ({stored} stored): make N larger"
     victim = _victim(client, nodes)
     _kill(victim)
-    return victim
+    return victim, stored
