@@ -42,7 +42,7 @@ def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage:
 
 
 def evaluate(store: MentionStore, config: Config, now: datetime, *, stage: Stage | None = None,
-             current_bucket: bool = False) -> Evaluation:
+             current_bucket: bool = False, group: bool = True) -> Evaluation:
     """Persist new, updated, escalated and resolved events, then the brands' incidents; return what needs a
     notification.
 
@@ -50,6 +50,8 @@ def evaluate(store: MentionStore, config: Config, now: datetime, *, stage: Stage
     fails is logged and skipped: its open alerts are left as they are rather than wrongly resolved.
     `stage` gets each event to notify before its state is saved (the outbox, see alerts.notify).
     `current_bucket` (live service): a surge in the bucket still filling fires now, not when it closes.
+    `group=False` leaves the incidents to a separate `alerts.incidents.reconcile` (the service evaluates its rules
+    one by one, each under its lease, then groups once).
     """
     now = utc(now)
     notify: list[AlertEvent] = []
@@ -72,7 +74,7 @@ def evaluate(store: MentionStore, config: Config, now: datetime, *, stage: Stage
                 if blind:
                     finding.details["incomplete"] = blind
             notify.extend(apply_findings(store, rule, brand, findings, now, stage, incomplete=blind))
-    return Evaluation(notify, reconcile(store, config, now, stage))
+    return Evaluation(notify, reconcile(store, config, now, stage) if group else [])
 
 
 def _with_current_bucket(store: MentionStore, config: Config, rule: AlertRule, brand: str | None, now: datetime,

@@ -9,9 +9,7 @@ dropped after a crash when the state never reached the store), `pending`, `sendi
 from __future__ import annotations
 
 import json
-import os
 import random
-import socket
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
@@ -21,6 +19,7 @@ from typing import Any
 
 from alerts.state import idempotency_key, step_of, transition_of  # noqa: F401 (the one key, used here)
 from core.model import AlertEvent
+from core.owners import owner_dead, owner_token  # noqa: F401 (the claim owners, defined once in core)
 
 FIRST_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(minutes=5)  # after an outage delivery resumes within minutes of the channel coming back
@@ -92,42 +91,6 @@ def backoff(attempts: int) -> timedelta:
     """Exponential from 15 s, capped at 5 minutes, with jitter (so retries of many items do not march in step)."""
     ceiling = min(FIRST_BACKOFF * 2 ** min(attempts, 20), MAX_BACKOFF)
     return ceiling * random.uniform(0.5, 1.0)
-
-
-def _start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (/proc), which tells a reused pid apart."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def owner_token() -> str:
-    pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or ''}"
-
-
-def owner_dead(token: str | None) -> bool:
-    """True only when the owner is certainly gone: a process of this host that no longer runs."""
-    if not token:
-        return True
-    try:
-        host, pid_text, started = token.rsplit(":", 2)
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if host != socket.gethostname():
-        return False  # cannot be checked from here: the lease decides
-    if started and os.path.isdir("/proc"):
-        return _start_time(pid) != started
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def due_at(now: datetime, attempts: int, retry_after: float | None) -> datetime:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.model import AlertEvent, Incident, Mention
 
@@ -174,3 +174,41 @@ def statuses(status: str | Sequence[str] | None) -> list[str]:
     if status is None:
         return []
     return [status] if isinstance(status, str) else list(status)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A claim kept in the store on one named job (`source:NAME` crawl, `rule:NAME` evaluation and staging) by
+    one process (core.owners.owner_token) until `expires_at`; `version` is the backend's concurrency token."""
+
+    key: str
+    owner: str
+    expires_at: datetime
+    version: str = ""
+
+
+class LeaseStore(ABC):
+    """Leases shared by every Ascolto process on one store, so that two workers never run the same job at once.
+
+    A lease is taken when it is free, expired, or held by a process that is certainly dead
+    (core.owners.owner_dead); its holder renews it while the job runs and releases it after. Expiry compares the
+    wall clocks of the hosts involved: they must agree to well within the lease's time to live (NTP).
+    One process uses a key from one thread at a time (the scheduler's jobs never overlap themselves); taking a
+    lease it already holds renews it.
+    """
+
+    @abstractmethod
+    def acquire_lease(self, key: str, owner: str, ttl: timedelta) -> Lease | None:
+        """The lease on `key` for `owner` until now + ttl, or None when another live holder has it."""
+
+    @abstractmethod
+    def renew_lease(self, lease: Lease, ttl: timedelta) -> Lease | None:
+        """The lease extended to now + ttl, or None when it was lost meanwhile (expired and taken over)."""
+
+    @abstractmethod
+    def release_lease(self, lease: Lease) -> None:
+        """Give the lease up; a lease lost meanwhile is left to its new holder."""
+
+    @abstractmethod
+    def get_lease(self, key: str) -> Lease | None:
+        """The lease on `key` as stored (expired or not), or None."""

@@ -38,6 +38,7 @@ from storage.es_care import ElasticsearchCare, top_terms
 from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
 from storage.es_health import ElasticsearchCrawlLog
 from storage.es_incidents import ElasticsearchIncidents
+from storage.es_leases import ElasticsearchLeases
 from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
@@ -52,7 +53,7 @@ MENTION_SOURCE = {"excludes": ["search_terms", "query_terms"]}
 
 
 class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchIncidents, ElasticsearchCrawlLog,
-                         MentionAnalytics, AlertStore):
+                         MentionAnalytics, ElasticsearchLeases, AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)

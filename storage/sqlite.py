@@ -17,6 +17,7 @@ from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, Up
 from storage.sqlite_care import SQLiteCareQueries
 from storage.sqlite_health import SQLiteCrawlLog
 from storage.sqlite_incidents import SQLiteIncidents
+from storage.sqlite_leases import SQLiteLeases
 from storage.sqlite_rollup import from_ms, to_ms
 from storage.sqlite_schema import migrate
 from storage.sqlite_threads import SQLiteThreads
@@ -42,7 +43,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"' for w in words) or None
 
 
-class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawlLog, AlertStore):
+class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawlLog, SQLiteLeases, AlertStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,6 +68,7 @@ class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawl
         return conn
 
     def close(self) -> None:
+        self.close_leases()
         for conn in self._connections:
             conn.close()
         self._connections.clear()
