@@ -99,6 +99,7 @@ def test_two_workers_share_the_sources_and_notify_each_alert_once(
         "sources": [source(name, "feed", [f"{server.base_url}/{name}.xml"], interval="5s") for name in feeds],
         "alerts": [{"name": "care", "detector": "unanswered_complaint", "brand": "Velora", "channels": ["out"]}],
         "channels": [{"name": "out", "kind": "file", "path": str(out)}],
+        "incidents": {"notify": "alerts"},  # each alert's own messages, counted below (incidents: test_incidents)
     }))
     workers = [_worker(store_at, cfg, tmp_path / f"worker{i}", cli_env, ascolto_cmd) for i in (1, 2)]
     try:
