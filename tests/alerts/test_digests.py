@@ -90,6 +90,16 @@ def test_cron_times_are_local_and_the_period_runs_from_the_previous_one(tmp_path
                                                                                         tzinfo=ROME)
 
 
+def test_a_late_digest_job_still_runs_within_its_catch_up_time(tmp_path: Path) -> None:
+    # APScheduler skips a run later than the job's misfire grace (5 min for the service's other jobs); a digest
+    # held up by busy crawl threads must not be dropped while enqueue_due would still take it
+    from ascolto.digests import CATCH_UP
+
+    service = Service(digest_config(tmp_path), tmp_path / "c.yaml", str(tmp_path / "m.sqlite3"), tmp_path / "ob")
+    service.schedule(crawl=False)
+    assert service.scheduler.get_job("digest:morning").misfire_grace_time == CATCH_UP.total_seconds()
+
+
 def test_a_digest_due_in_quiet_hours_waits_to_their_end(tmp_path: Path, store: MentionStore,
                                                         smtp_server: Any) -> None:
     controller, inbox = smtp_server
