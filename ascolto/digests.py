@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from alerts.digest import BrandDigest, DigestReport
 from alerts.notify import quiet_until
+from ascolto.story import brand_words
 from ascolto.web.metrics import care_metrics, target_minutes
 from ascolto.web.terms import emerging_terms
 from core.config import Config, Digest
@@ -75,8 +76,7 @@ def _brand_digest(store: MentionStore, config: Config, brand: str, since: dateti
                                                                target_minutes=target), since, target)
     inbound = replace(flt, is_owned=False)
     topics = store.facets(replace(inbound, intents=("complaint",)), "topics", size) if size else []
-    words = config.brand(brand).words() if any(b.name == brand for b in config.brands) else [brand]
-    terms = [t["term"] for t in emerging_terms(store, inbound, at, words, size)] if size else []
+    terms = [t["term"] for t in emerging_terms(store, inbound, at, brand_words(config, brand), size)] if size else []
     alerts = [a for a in store.list_alerts(brand=brand, limit=ALERTS_READ) if since <= a.opened_at < until]
     return BrandDigest(brand=brand, care=care, previous=previous, topics=topics, terms=terms, alerts=alerts)
 
