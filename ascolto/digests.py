@@ -37,12 +37,15 @@ def trigger_of(digest: Digest) -> CronTrigger:
 
 
 def fire_times(digest: Digest, since: datetime, until: datetime) -> list[datetime]:
-    """The scheduled times in [since, until], in UTC, as the scheduler computes them."""
+    """The scheduled times in [since, until], in UTC, as the scheduler computes them; a local time the clocks pass
+    twice (the autumn night) counts once, at its first passing, so that night makes no one-hour period."""
     trigger, found = trigger_of(digest), []
     at = trigger.get_next_fire_time(None, since)
     while at is not None and at <= until:
-        found.append(at.astimezone(UTC))
-        at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+        if not at.fold:  # fold=1: the repeated hour's second 02:30, which APScheduler fires as well
+            found.append(at.astimezone(UTC))
+        # step in UTC: local arithmetic drops `fold` and lands back before the second 02:30, found again forever
+        at = trigger.get_next_fire_time(at, at.astimezone(UTC) + timedelta(seconds=1))
     return found
 
 
