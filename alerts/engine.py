@@ -66,7 +66,7 @@ def evaluate(store: MentionStore, config: Config, now: datetime, *, stage: Stage
                 if current_bucket and rule.detector in SERIES_DETECTORS:
                     findings = _with_current_bucket(store, config, rule, brand, now, findings)
                 blind = [] if rule.detector in BRANDLESS else \
-                    blind_sources(brand, now - parse_interval(rule.window), now)
+                    blind_sources(brand, now - parse_interval(rule.window), now, rule.filters.get("sources", ()))
             except Exception:
                 log.exception("alert rule %s (brand %s): detector %s failed; skipped", rule.name, brand, rule.detector)
                 continue

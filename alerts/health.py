@@ -7,6 +7,7 @@ open alert of the rule is resolved on it (no "back to normal" is declared on a w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -37,10 +38,12 @@ class BlindSources:
             self.runs = {s.name: store.crawl_runs(source=s.name, since=now - lookback - timedelta(days=1), until=now)
                          for s in config.sources}
 
-    def __call__(self, brand: str | None, start: datetime, end: datetime) -> list[str]:
-        """The sources that normally bring `brand`'s mentions and were blind at some point in [start, end)."""
+    def __call__(self, brand: str | None, start: datetime, end: datetime, only: Sequence[str] = ()) -> list[str]:
+        """The sources that normally bring `brand`'s mentions and were blind at some point in [start, end);
+        `only`: the rule's own sources filter (a rule about the forum does not go blind with the news feed)."""
         failing = [s.name for s in _sources_of(self.config, brand)
-                   if (runs := [r for r in self.runs.get(s.name, ()) if r.finished_at < end])
+                   if (not only or s.name in only)
+                   and (runs := [r for r in self.runs.get(s.name, ()) if r.finished_at < end])
                    and blind_during(runs, start, end)]
         if not failing:
             return []

@@ -122,9 +122,15 @@ def apply_findings(
         _mark(event, "opened", now)
         _save_notified(store, rule, event, now, stage)
         notify.append(event)
-    for key, event in active.items():
-        if key in seen or event.updated_at > now:
-            continue
+    unseen = [e for key, e in active.items() if key not in seen and e.updated_at <= now]
+    return notify + _resolve_unseen(store, rule, unseen, now, stage, incomplete)
+
+
+def _resolve_unseen(store: MentionStore, rule: AlertRule, unseen: list[AlertEvent], now: datetime,
+                    stage: Stage | None, incomplete: Sequence[str]) -> list[AlertEvent]:
+    """Resolve the open alerts no finding spoke of; on an incomplete window hold them open, marked, instead."""
+    notify: list[AlertEvent] = []
+    for event in unseen:
         if incomplete:  # not seen, but on a window that could not see: held open, marked
             if event.details.get("incomplete") != list(incomplete):
                 event.details["incomplete"] = list(incomplete)

@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from alerts.digest import BrandDigest, DigestReport
 from alerts.notify import quiet_until
+from ascolto.story import brand_words
 from ascolto.web.metrics import care_metrics, target_minutes
 from ascolto.web.terms import emerging_terms
 from core.config import Config, Digest
@@ -36,12 +37,15 @@ def trigger_of(digest: Digest) -> CronTrigger:
 
 
 def fire_times(digest: Digest, since: datetime, until: datetime) -> list[datetime]:
-    """The scheduled times in [since, until], in UTC, as the scheduler computes them."""
+    """The scheduled times in [since, until], in UTC, as the scheduler computes them; a local time the clocks pass
+    twice (the autumn night) counts once, at its first passing, so that night makes no one-hour period."""
     trigger, found = trigger_of(digest), []
     at = trigger.get_next_fire_time(None, since)
     while at is not None and at <= until:
-        found.append(at.astimezone(UTC))
-        at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+        if not at.fold:  # fold=1: the repeated hour's second 02:30, which APScheduler fires as well
+            found.append(at.astimezone(UTC))
+        # step in UTC: local arithmetic drops `fold` and lands back before the second 02:30, found again forever
+        at = trigger.get_next_fire_time(at, at.astimezone(UTC) + timedelta(seconds=1))
     return found
 
 
@@ -75,8 +79,7 @@ def _brand_digest(store: MentionStore, config: Config, brand: str, since: dateti
                                                                target_minutes=target), since, target)
     inbound = replace(flt, is_owned=False)
     topics = store.facets(replace(inbound, intents=("complaint",)), "topics", size) if size else []
-    words = config.brand(brand).words() if any(b.name == brand for b in config.brands) else [brand]
-    terms = [t["term"] for t in emerging_terms(store, inbound, at, words, size)] if size else []
+    terms = [t["term"] for t in emerging_terms(store, inbound, at, brand_words(config, brand), size)] if size else []
     alerts = [a for a in store.list_alerts(brand=brand, limit=ALERTS_READ) if since <= a.opened_at < until]
     return BrandDigest(brand=brand, care=care, previous=previous, topics=topics, terms=terms, alerts=alerts)
 

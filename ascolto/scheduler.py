@@ -218,11 +218,14 @@ class Service:
 
     def schedule_digests(self) -> None:
         """One cron job per digest at its local time; and, once at start, the digest a downtime missed."""
-        from ascolto.digests import trigger_of
+        from ascolto.digests import CATCH_UP, trigger_of
 
         for digest in self.config.digests:
+            # a digest held up past the jobs' 5-minute grace (the pool busy with crawls, the process suspended)
+            # would be skipped without a word; it is still news for CATCH_UP (ascolto.digests.enqueue_due)
             self.scheduler.add_job(self._safe_digest, trigger_of(digest), args=[digest.name],
-                                   id=f"digest:{digest.name}", name=f"digest {digest.name}")
+                                   id=f"digest:{digest.name}", name=f"digest {digest.name}",
+                                   misfire_grace_time=int(CATCH_UP.total_seconds()))
             self.scheduler.add_job(self._safe_digest, args=[digest.name], id=f"digest-catch-up:{digest.name}",
                                    name=f"digest {digest.name} (missed while down)", next_run_time=datetime.now(UTC))
 

@@ -6,8 +6,14 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ascolto.context import add_config_argument, config_path, load_config_or_exit, open_store_for
+
+if TYPE_CHECKING:
+    from core.config import Config
+    from core.model import Incident
+    from storage.story import CrisisStory
 
 
 def instant(value: str) -> datetime:
@@ -45,8 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from datetime import UTC
 
+    from fastapi import HTTPException
+
     from ascolto.report import PdfUnavailable, render_html, render_pdf
-    from ascolto.story import find_incident, incident_story, window_story
 
     suffix = args.output.suffix.lower()
     if suffix not in (".pdf", ".html", ".htm"):
@@ -59,21 +66,14 @@ def run(args: argparse.Namespace) -> int:
     store = open_store_for(args, config, reading=True)
     now = datetime.now(UTC)
     try:
-        incident = None
-        if args.incident:
-            incident = find_incident(store, args.incident)
-            if incident is None:
-                print(f"ascolto report: no incident with id {args.incident!r}", file=sys.stderr)
-                return 1
-            story = incident_story(store, config, incident, now, args.tz)  # type: ignore[arg-type]
-        else:
-            until = args.until or now
-            if args.since >= until:
-                print("ascolto report: --since must be before --until", file=sys.stderr)
-                return 2
-            story = window_story(store, config, args.brand, args.since, until, now, args.tz)  # type: ignore[arg-type]
+        story, incident = _story(args, store, config, now)
+    except HTTPException as exc:  # the dashboard's window rules (ascolto.web.params): too many buckets
+        print(f"ascolto report: {exc.detail}", file=sys.stderr)
+        return 2
     finally:
         store.close()
+    if story is None:
+        return 1 if args.incident else 2
     if suffix == ".pdf":
         try:
             args.output.write_bytes(render_pdf(story, incident, args.lang, now))
@@ -85,3 +85,21 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.output}: {story.brand}, {story.total} mentions, {story.complaints} complaints, "
           f"{len(story.alerts)} alerts", file=sys.stderr)
     return 0
+
+
+def _story(args: argparse.Namespace, store: Any, config: Config | None,
+           now: datetime) -> tuple[CrisisStory | None, Incident | None]:
+    """The story asked for (None, said on stderr, when there is none to tell) and its incident."""
+    from ascolto.story import find_incident, incident_story, window_story
+
+    if args.incident:
+        incident = find_incident(store, args.incident)
+        if incident is None:
+            print(f"ascolto report: no incident with id {args.incident!r}", file=sys.stderr)
+            return None, None
+        return incident_story(store, config, incident, now, args.tz), incident
+    until = args.until or now
+    if args.since >= until:
+        print("ascolto report: --since must be before --until", file=sys.stderr)
+        return None, None
+    return window_story(store, config, args.brand, args.since, until, now, args.tz), None

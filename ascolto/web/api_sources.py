@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from ascolto.web.params import PROBLEMS, config_of, store_of
-from core.config import Config
-from storage.base import MentionStore
+from ascolto.web.api import Conf, Store
+from ascolto.web.params import PROBLEMS
 from storage.health import CrawlLog, source_health
 
 router = APIRouter(prefix="/api", responses=PROBLEMS)
-Store = Annotated[MentionStore, Depends(store_of)]
-Conf = Annotated[Config | None, Depends(config_of)]
 
 
 class SourceHealthItem(BaseModel):

@@ -90,6 +90,30 @@ def test_cron_times_are_local_and_the_period_runs_from_the_previous_one(tmp_path
                                                                                         tzinfo=ROME)
 
 
+def test_a_local_time_passed_twice_in_the_autumn_night_is_one_fire_time(tmp_path: Path) -> None:
+    # 02:30 in Rome happens twice on 25 October 2026 (00:30 and 01:30 UTC): the scheduler fires at both; the
+    # period ending at the second is the one ending at the first (queued once), and listing them terminates
+    digest = digest_config(tmp_path, digest={"at": "02:30"}).digests[0]
+    times = fire_times(digest, datetime(2026, 10, 24, tzinfo=UTC), datetime(2026, 10, 27, tzinfo=UTC))
+    assert times == [datetime(2026, 10, 24, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+                     datetime(2026, 10, 26, 1, 30, tzinfo=UTC)]
+    first = period_of(digest, datetime(2026, 10, 25, 0, 30, 5, tzinfo=UTC))
+    assert period_of(digest, datetime(2026, 10, 25, 1, 30, 5, tzinfo=UTC)) == first
+    assert first == (times[0], times[1])
+    since, until = period_of(digest, datetime(2026, 10, 26, 1, 30, 5, tzinfo=UTC))
+    assert (since, until) == (times[1], times[2]) and until - since == timedelta(hours=25)
+
+
+def test_a_late_digest_job_still_runs_within_its_catch_up_time(tmp_path: Path) -> None:
+    # APScheduler skips a run later than the job's misfire grace (5 min for the service's other jobs); a digest
+    # held up by busy crawl threads must not be dropped while enqueue_due would still take it
+    from ascolto.digests import CATCH_UP
+
+    service = Service(digest_config(tmp_path), tmp_path / "c.yaml", str(tmp_path / "m.sqlite3"), tmp_path / "ob")
+    service.schedule(crawl=False)
+    assert service.scheduler.get_job("digest:morning").misfire_grace_time == CATCH_UP.total_seconds()
+
+
 def test_a_digest_due_in_quiet_hours_waits_to_their_end(tmp_path: Path, store: MentionStore,
                                                         smtp_server: Any) -> None:
     controller, inbox = smtp_server

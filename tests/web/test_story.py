@@ -155,6 +155,10 @@ def test_the_report_command_writes_pdf_and_html(crisis_url: str, tmp_path: Path)
     assert "rapporto di crisi" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert main(["--store", crisis_url, "report", "--incident", "nope", "--output", str(out)]) == 1
     assert main([*args, "--output", str(tmp_path / "r.docx")]) == 2
+    # a window of more buckets than the dashboard draws is a clear error (it was a traceback)
+    decades = ["--store", crisis_url, "report", "--brand", cs.BRAND, "--since", "1990-01-01T00:00:00Z",
+               "--until", cs.UNTIL.isoformat(), "--output", str(tmp_path / "long.html")]
+    assert main(decades) == 2 and not (tmp_path / "long.html").exists()
 
 
 @pytest.mark.skipif(not hasattr(AlertStore, "save_incident"), reason="needs the incidents stage (AlertStore)")

@@ -19,6 +19,23 @@
       : date.toLocaleDateString(A.lang, { day: "numeric", month: "short" });
   }
 
+  // alerts: [{opened_at, title, severity, id}] -> a marker at each opening inside the n buckets from t0
+  function alertMarkers(alerts, t0, stepMs, n, barW) {
+    const plotH = H - PAD_T - PAD_B;
+    const markers = A.svg("g", { class: "alert-markers" });
+    for (const alert of alerts || []) {
+      const offset = (new Date(alert.opened_at).getTime() - t0) / stepMs;
+      if (!(offset >= 0 && offset <= n)) continue;
+      const x = PAD_L + offset * barW;
+      const marker = A.svg("g", { class: "alert-marker sev-" + alert.severity, "data-alert": alert.id });
+      marker.append(A.svg("line", { x1: x, x2: x, y1: PAD_T, y2: PAD_T + plotH }));
+      marker.append(A.svg("path", { d: `M${x - 6},${PAD_T - 12} L${x + 6},${PAD_T - 12} L${x},${PAD_T - 2} Z` }));
+      marker.append(A.svg("title", {}, `${A.t("chart.alertMarker")}: ${alert.title} (${A.time(alert.opened_at)})`));
+      markers.append(marker);
+    }
+    return markers;
+  }
+
   // buckets: ISO starts; series: {negative: [...], ...}; alerts: [{opened_at, title, severity, id}]
   C.volume = function (container, buckets, series, alerts, interval) {
     A.clear(container);
@@ -62,18 +79,7 @@
         "text-anchor": anchor },
         timeLabel(new Date(buckets[i]), spanMs)));
     }
-    const markers = A.svg("g", { class: "alert-markers" });
-    for (const alert of alerts || []) {
-      const offset = (new Date(alert.opened_at).getTime() - t0) / stepMs;
-      if (!(offset >= 0 && offset <= n)) continue;
-      const x = PAD_L + offset * barW;
-      const marker = A.svg("g", { class: "alert-marker sev-" + alert.severity, "data-alert": alert.id });
-      marker.append(A.svg("line", { x1: x, x2: x, y1: PAD_T, y2: PAD_T + plotH }));
-      marker.append(A.svg("path", { d: `M${x - 6},${PAD_T - 12} L${x + 6},${PAD_T - 12} L${x},${PAD_T - 2} Z` }));
-      marker.append(A.svg("title", {}, `${A.t("chart.alertMarker")}: ${alert.title} (${A.time(alert.opened_at)})`));
-      markers.append(marker);
-    }
-    svg.append(markers);
+    svg.append(alertMarkers(alerts, t0, stepMs, n, barW));
     container.append(svg, legend(interval));
   };
 
@@ -186,18 +192,7 @@
     xTicks(svg, rows.map((r) => r.start));
     const t0 = n ? new Date(rows[0].start).getTime() : 0;
     const stepMs = n > 1 ? new Date(rows[1].start).getTime() - t0 : 3600e3;
-    const markers = A.svg("g", { class: "alert-markers" });
-    for (const alert of alerts || []) {
-      const offset = (new Date(alert.opened_at).getTime() - t0) / stepMs;
-      if (!(offset >= 0 && offset <= n)) continue;
-      const x = PAD_L + offset * barW;
-      const marker = A.svg("g", { class: "alert-marker sev-" + alert.severity, "data-alert": alert.id });
-      marker.append(A.svg("line", { x1: x, x2: x, y1: PAD_T, y2: PAD_T + plotH }));
-      marker.append(A.svg("path", { d: `M${x - 6},${PAD_T - 12} L${x + 6},${PAD_T - 12} L${x},${PAD_T - 2} Z` }));
-      marker.append(A.svg("title", {}, `${A.t("chart.alertMarker")}: ${alert.title} (${A.time(alert.opened_at)})`));
-      markers.append(marker);
-    }
-    svg.append(markers);
+    svg.append(alertMarkers(alerts, t0, stepMs, n, barW));
     const legendList = A.el("ul", { class: "legend" },
       A.el("li", {}, A.el("span", { class: "swatch s-neutral" }), A.t("story.volume")),
       A.el("li", {}, A.el("span", { class: "swatch s-negative" }), A.t("sentiment.negative")),
