@@ -20,7 +20,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -110,6 +111,19 @@ class Dispatcher:
             self._connections.clear()
         self._local = threading.local()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the outbox (BEGIN IMMEDIATE: a second process waits instead of failing)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
     # writing: stage before the state is saved, release after
     def stage(self, events: Sequence[Any]) -> int:
         """Write one delivery per notification and channel, not yet deliverable; idempotent. Returns how many
@@ -118,9 +132,7 @@ class Dispatcher:
         `incidents.notify` in the config)."""
         now = self.clock()
         added = 0
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             for event in events:
                 targets = self._targets(event)
                 if targets is None:
@@ -143,11 +155,6 @@ class Dispatcher:
                         db.execute("UPDATE outbox SET next_attempt_at = ? WHERE alert_id = ? AND channel = ? "
                                    "AND status IN ('staged', 'pending') AND attempts = 0 AND next_attempt_at > ? "
                                    "AND step_at < ?", (due, event.id, name, due, step_at))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         return added
 
     def enqueue_digest(self, report: DigestReport, channel_names: Sequence[str],
@@ -157,12 +164,10 @@ class Dispatcher:
         (DigestReport.key): a restart that builds the same digest again adds nothing. Returns how many were new."""
         now = self.clock()
         held = quiet_until(quiet, now)
-        known = {c.name: c.kind for c in self.config.channels}
+        known = self._kinds
         raw = json.dumps({"digest": report.as_dict()}, ensure_ascii=False)
         added = 0
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             for name in channel_names:
                 if name not in known:
                     log.warning("digest %s: channel %s is not configured; not delivered", report.name, name)
@@ -174,11 +179,6 @@ class Dispatcher:
                     "VALUES (?, ?, ?, 'pending', ?, ?, NULL, ?, ?, NULL, 'digest')",
                     (f"{report.key}:{name}", name, raw, now.timestamp(), due, now.timestamp(), report.key),
                 ).rowcount
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         return added
 
     @property
@@ -208,10 +208,9 @@ class Dispatcher:
     def release(self, events: Sequence[Any]) -> None:
         """The state of these events is saved: their deliveries may go."""
         keys = [(outbox.idempotency_key(e),) for e in events]
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? AND status = 'staged'", keys)
-        db.execute("COMMIT")
+        with self._transaction() as db:
+            db.executemany("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? AND status = 'staged'",
+                           keys)
 
     def enqueue(self, events: Sequence[Any]) -> int:
         """Persist one delivery per notification and channel (as `stage`), deliverable now; idempotent."""
