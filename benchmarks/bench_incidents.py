@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench_alerts import _best  # noqa: E402  (the same best-of-N timer; benchmarks/ is on sys.path when run)
 
 from alerts.engine import evaluate  # noqa: E402
 from alerts.incidents import reconcile  # noqa: E402
@@ -45,15 +46,6 @@ def _mentions() -> list[Mention]:
     return out
 
 
-def _best(fn: object, repeats: int = 7) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     config = config_from_dict({"brands": [{"name": b} for b in BRANDS], "alerts": [
         {"name": "spike", "detector": "volume_spike"},
@@ -63,8 +55,8 @@ def main() -> None:
         store.upsert(_mentions())
         opened = evaluate(store, config, NOW)  # opens the alerts and the incidents; the timed rounds update them
         at = iter(NOW + timedelta(seconds=s) for s in range(1, 1000))
-        tick = _best(lambda: evaluate(store, config, next(at)))
-        grouping = _best(lambda: reconcile(store, config, next(at)))
+        tick = _best(lambda: evaluate(store, config, next(at)), repeats=7)
+        grouping = _best(lambda: reconcile(store, config, next(at)), repeats=7)
     print(f"alerts {len(opened.alerts)}, incidents {len(opened.incidents)}; whole tick {tick * 1000:.1f} ms, "
           f"incident grouping {grouping * 1000:.1f} ms")
     print(f"ratio grouping/tick: {grouping / tick:.3f}")
