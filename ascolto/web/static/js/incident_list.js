@@ -12,21 +12,10 @@
       incident.owner ? " · " + A.t("incidents.owner") + " " + incident.owner : "");
   }
 
-  async function refresh() {
-    const box = document.getElementById("incidents");
-    try {
-      const data = await A.api("/api/incidents", { brand: A.state.brand, limit: 20 });
-      A.clear(box);
-      if (!data.incidents.length) box.append(A.el("p", { class: "empty" }, A.t("incidents.none")));
-      else box.append(A.el("ul", { class: "incidents" }, ...data.incidents.map(item)));
-      box.setAttribute("data-loaded", "true");
-    } catch (error) {
-      A.showError(box, error);
-    }
-  }
-
-  document.addEventListener("DOMContentLoaded", () => {
-    A.every(REFRESH_SECONDS, refresh);
-    refresh();
+  A.panel("incidents", REFRESH_SECONDS, async (box) => {
+    const data = await A.api("/api/incidents", { brand: A.state.brand, limit: 20 });
+    A.clear(box);
+    if (!data.incidents.length) box.append(A.el("p", { class: "empty" }, A.t("incidents.none")));
+    else box.append(A.el("ul", { class: "incidents" }, ...data.incidents.map(item)));
   });
 })();

@@ -16,27 +16,16 @@
       A.el("td", {}, A.number(s.items_usual)));
   }
 
-  async function refresh() {
-    const box = document.getElementById("sources");
-    try {
-      const data = await A.api("/api/sources");
-      A.clear(box);
-      if (!data.sources.length) {
-        box.append(A.el("p", { class: "empty" }, A.t("sources.none")));
-        return;
-      }
-      const head = A.el("tr", {}, ...["source", "kind", "status", "lastSuccess", "streak", "usual"]
-        .map((key) => A.el("th", {}, A.t("sources." + key))));
-      box.append(A.el("table", { class: "sources" }, A.el("thead", {}, head),
-        A.el("tbody", {}, ...data.sources.map(row))));
-      box.setAttribute("data-loaded", "true");
-    } catch (error) {
-      A.showError(box, error);
+  A.panel("sources", REFRESH_SECONDS, async (box) => {
+    const data = await A.api("/api/sources");
+    A.clear(box);
+    if (!data.sources.length) {
+      box.append(A.el("p", { class: "empty" }, A.t("sources.none")));
+      return;
     }
-  }
-
-  document.addEventListener("DOMContentLoaded", () => {
-    A.every(REFRESH_SECONDS, refresh);
-    refresh();
+    const head = A.el("tr", {}, ...["source", "kind", "status", "lastSuccess", "streak", "usual"]
+      .map((key) => A.el("th", {}, A.t("sources." + key))));
+    box.append(A.el("table", { class: "sources" }, A.el("thead", {}, head),
+      A.el("tbody", {}, ...data.sources.map(row))));
   });
 })();
