@@ -7,6 +7,7 @@ open alert of the rule is resolved on it (no "back to normal" is declared on a w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -17,6 +18,8 @@ from core.model import CrawlRun
 from core.timebuckets import parse_interval
 from storage.base import MentionFilter, MentionStore
 from storage.health import CrawlLog, blind_during, health_of
+
+log = logging.getLogger(__name__)
 
 BASELINE = timedelta(days=7)  # a source "normally contributes" to a brand when it brought its mentions this recently
 MIN_SHARE = 0.02  # ...at least this share of them (a source that brings one mention a month is not missed)
@@ -29,14 +32,26 @@ def _sources_of(config: Config, brand: str | None) -> list[Source]:
 
 class BlindSources:
     """Which sources were blind in a rule's window, for one evaluation tick: each source's runs are read once per
-    tick (not once per rule and brand), and a brand's usual sources only when one of them failed."""
+    tick (not once per rule and brand), and a brand's usual sources only when one of them failed. A crawl log
+    that cannot be read is logged and the tick goes on without source health: a missed spike costs more than a
+    window wrongly judged complete."""
 
     def __init__(self, store: MentionStore, config: Config, now: datetime, lookback: timedelta) -> None:
         self.store, self.config = store, config
-        self.runs: dict[str, list[CrawlRun]] = {}
-        if isinstance(store, CrawlLog):
-            self.runs = {s.name: store.crawl_runs(source=s.name, since=now - lookback - timedelta(days=1), until=now)
-                         for s in config.sources}
+        self.since, self.now = now - lookback - timedelta(days=1), now
+        self._runs: dict[str, list[CrawlRun]] | None = None
+
+    @property
+    def runs(self) -> dict[str, list[CrawlRun]]:
+        if self._runs is None:
+            self._runs = {}
+            if isinstance(self.store, CrawlLog):
+                try:
+                    self._runs = {s.name: self.store.crawl_runs(source=s.name, since=self.since, until=self.now)
+                                  for s in self.config.sources}
+                except Exception:
+                    log.exception("crawl log unreadable: this tick's alert windows are judged without source health")
+        return self._runs
 
     def __call__(self, brand: str | None, start: datetime, end: datetime, only: Sequence[str] = ()) -> list[str]:
         """The sources that normally bring `brand`'s mentions and were blind at some point in [start, end);

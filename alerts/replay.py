@@ -25,17 +25,23 @@ from alerts.engine import evaluate_rules
 from alerts.findings import dense_series, rule_filter
 from alerts.state import transition_of
 from core.config import AlertRule, Config
-from core.model import AlertEvent, Incident, Mention, utc
+from core.model import AlertEvent, CrawlRun, Incident, Mention, utc
 from core.timebuckets import bucket_start
 from storage.base import MentionFilter, MentionStore, SearchPage, statuses
+from storage.health import CrawlLog
+
+RUNS_BEFORE = timedelta(days=30)  # crawl runs read before the first replayed instant (source health's look back)
+RUN_PAGE = 10_000  # Elasticsearch's largest page
 
 
-class ReplayState:
+class ReplayState(CrawlLog):
     """Reads mentions from the real store; keeps the replay's alert state (and incidents) in memory.
 
     The store holds replies made after the replayed instant `at` too: a complaint answered later was still
     waiting at `at`. So every question about unanswered mentions (MentionFilter.unanswered) is answered as of
     `at`: first_reply_at null or after `at` is unanswered, and such a mention is handed over without its reply.
+    The store's crawl log is read as of `at` too, so a window in which a source was blind is held open in the
+    replay as it was live (alerts.health).
     """
 
     def __init__(self, store: MentionStore, start: datetime | None = None) -> None:
@@ -47,6 +53,7 @@ class ReplayState:
         # per filter (without its time bounds): the earliest publication read, and the mentions answered after
         # `start`, by publication time; read once, as the replay only moves forward
         self._later: dict[MentionFilter, tuple[datetime | None, list[Mention], list[datetime]]] = {}
+        self._runs: dict[str | None, tuple[list[CrawlRun], list[datetime]]] = {}  # per source, oldest first
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -97,6 +104,35 @@ class ReplayState:
             ids = {m.id for m in later}
             found = [m for m in self._store.iter_mentions(flt, batch) if m.id not in ids]
         return sorted(found, key=lambda m: (m.published_at, m.id))
+
+    def record_crawl(self, runs: list[CrawlRun]) -> None:
+        raise TypeError("a replay reads the crawl log; it records no crawls")
+
+    def crawl_runs(self, *, source: str | None = None, since: datetime | None = None,
+                   until: datetime | None = None, limit: int = 1000) -> list[CrawlRun]:
+        """The store's crawl runs as they stood at `at` (none when the store keeps no crawl log)."""
+        if not isinstance(self._store, CrawlLog):
+            return []
+        if source not in self._runs:  # the replay only moves forward: one read per source covers every instant
+            runs = self._all_runs(self._store, source)[::-1]
+            self._runs[source] = (runs, [r.finished_at for r in runs])
+        runs, finished = self._runs[source]
+        cut = min(until, self.at) if until is not None and self.at is not None else until or self.at
+        low = bisect_left(finished, since) if since is not None else 0
+        high = bisect_left(finished, cut) if cut is not None else len(runs)
+        return runs[max(low, high - limit):high][::-1]
+
+    def _all_runs(self, log: CrawlLog, source: str | None) -> list[CrawlRun]:
+        """Every run of `source` since RUNS_BEFORE ahead of the replay, newest first, in pages going back."""
+        first = self._start - RUNS_BEFORE if self._start is not None else None
+        runs: list[CrawlRun] = []
+        until = None
+        while True:
+            page = log.crawl_runs(source=source, since=first, until=until, limit=RUN_PAGE)
+            runs.extend(page)
+            if len(page) < RUN_PAGE:
+                return runs
+            until = page[-1].finished_at
 
     def save_alert(self, event: AlertEvent) -> None:
         self._alerts[event.id] = copy.deepcopy(event)

@@ -30,3 +30,18 @@ def test_a_blind_source_marks_only_the_rules_that_read_it(store: MentionStore) -
     assert blind("Velora", start, NOW, ("news", "forum")) == ["news"]
     # a rule filtered to the forum sees all it reads: its window is complete, its alerts may resolve
     assert blind("Velora", start, NOW, ("forum",)) == []
+
+
+def test_an_unreadable_crawl_log_is_logged_and_the_tick_goes_on(store: MentionStore, monkeypatch, caplog) -> None:
+    """Source health is a refinement: a crawl log that cannot be read (a broken table, a lost index) must not
+    silence the spike alerts, which are judged as before source health existed."""
+    sources = [{"name": "news", "kind": "feed", "urls": ["https://news.example/rss"]}]
+    config = make_config([], sources=sources)
+
+    def broken(**_: object) -> list[CrawlRun]:
+        raise OSError("crawl log unreadable")
+
+    monkeypatch.setattr(store, "crawl_runs", broken)
+    blind = BlindSources(store, config, NOW, timedelta(hours=1))
+    assert blind("Velora", NOW - timedelta(hours=1), NOW) == []
+    assert "judged without source health" in caplog.text

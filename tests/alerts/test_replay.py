@@ -11,6 +11,7 @@ import yaml
 
 from alerts.replay import per_week, replay
 from ascolto.cli import main
+from core.model import CrawlRun
 from storage import MentionStore, open_store
 from tests.alerts.conftest import make_config, mention, steady_history
 
@@ -75,3 +76,26 @@ def test_replay_judges_answered_as_of_the_replayed_instant(store: MentionStore) 
     assert opened.event.observed == 1  # the one answered in 15 minutes never counted
     assert opened.event.details["facts"]["unanswered"] == 1
     assert replied <= resolved.at <= replied + timedelta(minutes=5)
+
+
+def test_replay_holds_the_alert_open_while_its_source_was_blind(store: MentionStore) -> None:
+    """As live: a window in which the source that brings the brand's mentions was failing resolves nothing, so
+    the replayed alert resolves only once the source crawls again (the store's crawl log read as of each instant)."""
+    fill(store)
+    source = {"name": "test", "kind": "feed", "urls": ["https://forum.example/rss"]}
+    config = make_config(RULES, sources=[source])
+    resolved_before = [s.at for s in replay(store, config, "spike", days=2, now=NOW) if s.transition == "resolved"]
+    blind_from, blind_until = SURGE + timedelta(minutes=50), SURGE + timedelta(hours=8)
+    assert resolved_before and resolved_before[0] < blind_until  # without a crawl log it resolves within hours
+    runs = []
+    at = NOW - timedelta(days=3)
+    while at < NOW:
+        ok = not blind_from <= at < blind_until
+        runs.append(CrawlRun(source="test", kind="feed", started_at=at, finished_at=at, ok=ok, errors=0 if ok else 1))
+        at += timedelta(minutes=15)
+    store.record_crawl(runs)
+    sent = replay(store, config, "spike", days=2, now=NOW)
+    moves = [(s.transition, s.at) for s in sent]
+    assert [t for t, _ in moves][:1] == ["opened"] and sum(t == "opened" for t, _ in moves) == 1, moves
+    resolved = [at for t, at in moves if t == "resolved"]
+    assert resolved and resolved[0] >= blind_until, moves
