@@ -49,7 +49,6 @@ class VolumeSettings:
     busiest_days: float = 7.0
     resolve_fraction: float = 0.5  # an open alert stays open while the score is above this share of the threshold
     rearm_hours: float = 12.0  # after an episode ends, no new one opens for this long (its aftershocks)
-    min_excess: float = 0.0  # the window must exceed its expected count by this many sqrt(expected) (0: off)
 
 
 @dataclass(frozen=True)
@@ -273,8 +272,6 @@ def firing(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.nd
     event is not a new alert)."""
     surprising = series.score >= thresholds(series, settings, shape)
     material = (series.observed >= settings.min_count) & (series.observed > series.busy)
-    if settings.min_excess > 0:
-        material &= series.observed - series.expected >= settings.min_excess * np.sqrt(series.expected)
     fires = surprising & material
     if settings.rearm_hours <= 0:
         return fires
