@@ -49,8 +49,6 @@ class VolumeSettings:
     busiest_days: float = 7.0
     resolve_fraction: float = 0.5  # an open alert stays open while the score is above this share of the threshold
     rearm_hours: float = 12.0  # after an episode ends, no new one opens for this long (its aftershocks)
-    confirm_below: float = 0.0  # a window scoring under this x the threshold fires only if the one a bucket
-    # earlier fired too (a strong bucket opens at once, a marginal one waits for confirmation; 0: off)
 
 
 @dataclass(frozen=True)
@@ -275,10 +273,6 @@ def firing(series: SpikeSeries, settings: VolumeSettings, shape: Shape) -> np.nd
     surprising = series.score >= thresholds(series, settings, shape)
     material = (series.observed >= settings.min_count) & (series.observed > series.busy)
     fires = surprising & material
-    if settings.confirm_below > 0:
-        marginal = series.score < settings.confirm_below * thresholds(series, settings, shape)
-        before = np.concatenate([[False], fires[:-1]])
-        fires = fires & (~marginal | before)
     if settings.rearm_hours <= 0:
         return fires
     rearm = max(1, round(settings.rearm_hours * 3600 / shape.bucket_seconds))

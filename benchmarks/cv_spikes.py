@@ -51,13 +51,12 @@ DECISION: dict[str, list[float]] = {
     "busiest_quantile": [0.97, 0.98, 0.99, 0.995],
     # the false-alarm reducers: the first value of each is "off" (the plain detector)
     "rearm_hours": [0.0, 6.0, 12.0],  # no second opening this long after a resolve (a day would hide the next one)
-    "confirm_below": [0.0, 1.5, 2.0, 3.0],
 }
 GRID = {**STRUCTURAL, **DECISION}
-REDUCERS = {name: DECISION[name][0] for name in ("rearm_hours", "confirm_below")}
+REDUCERS = {name: DECISION[name][0] for name in ("rearm_hours",)}
 # before issue 13 (tuned in-sample on the five series)
 PREVIOUS_DEFAULTS = {"level_hours": 6.0, "spread_quantile": 0.98, "spike_scale": 1.0, "busiest_quantile": 0.99,
-                     "rearm_hours": 0.0, "confirm_below": 0.0}
+                     "rearm_hours": 0.0}
 # the count-like series of the other NAB files (the rest are gauges: CPU, latency, temperature, prices)
 COUNT_LIKE = (
     "realKnownCause/nyc_taxi.csv",
@@ -197,7 +196,7 @@ def leave_one_out(data: Sweep, allowed: np.ndarray, procedure: Procedure = PROCE
 
 def _describe(combo: dict[str, float]) -> str:
     short = {"level_hours": "lvl", "spread_quantile": "spread", "spike_scale": "scale", "busiest_quantile": "busy",
-             "rearm_hours": "rearm", "confirm_below": "confirm"}
+             "rearm_hours": "rearm"}
     return " ".join(f"{short[k]} {v:.3g}" for k, v in combo.items())
 
 
