@@ -18,8 +18,8 @@ aftershocks are the same event). Alerts open, stay open while elevated, resolve,
 exactly as the live state machine does (`alert_lifecycle`), so backtests measure what people would have
 received. The defaults are chosen by leave-one-series-out over NAB's tweet-volume series
 (benchmarks/cv_spikes.py). Persistence, a seasonal upper quantile, a warm-up, a margin over the busiest
-windows and a sudden-rise condition were tried there and removed: none raised the held-out score (README,
-Alerts).
+windows, a sudden-rise condition, a minimum excess over Poisson noise and a confirmation of marginal windows
+were tried there and removed: none raised the held-out score (README, Alerts).
 Slow build: a one-sided CUSUM over consecutive windows of the log excess against the same time of the week,
 for waves that grow over hours without any single alarming hour.
 """
