@@ -11,15 +11,15 @@ So an ordinary Monday-morning peak is expected, and a day that is busier all alo
 Score: each bucket is scored by the window (e.g. the last hour) that ends with it. Counts are overdispersed
 Poisson, so the tail probability of the window's count comes from a negative binomial whose dispersion is
 fitted to the upper tail of the series' own past residuals (heavy tails count); the score is -log10 of that
-probability (3 = one in a thousand); a spike needs 2.5 at the default sensitivity. It fires only when it is
-also material: at least the minimum count, and above the busiest 2% of the past week's windows (a night-time
+probability (3 = one in a thousand); a spike needs 2 at the default sensitivity. It fires only when it is
+also material: at least the minimum count, and above the busiest 1% of the past week's windows (a night-time
 blip that is merely unusual stays quiet); and not within 12 hours of the end of the previous episode (its
 aftershocks are the same event). Alerts open, stay open while elevated, resolve, and respect the cooldown
 exactly as the live state machine does (`alert_lifecycle`), so backtests measure what people would have
 received. The defaults are chosen by leave-one-series-out over NAB's tweet-volume series
 (benchmarks/cv_spikes.py). Persistence, a seasonal upper quantile, a warm-up, a margin over the busiest
-windows and a sudden-rise condition were tried there and removed: none raised the held-out score (README,
-Alerts).
+windows, a sudden-rise condition, a minimum excess over Poisson noise and a confirmation of marginal windows
+were tried there and removed: none raised the held-out score (README, Alerts).
 Slow build: a one-sided CUSUM over consecutive windows of the log excess against the same time of the week,
 for waves that grow over hours without any single alarming hour.
 """
@@ -35,17 +35,17 @@ from scipy import stats
 @dataclass(frozen=True)
 class VolumeSettings:
     sensitivity: float = 3.0  # the rule's sensitivity (higher: fewer, surer alerts)
-    spike_scale: float = 5 / 6  # a spike's window must reach a score (-log10 tail probability) of sensitivity x
-    # this: 2.5 at the default sensitivity 3, about one in 300 (the busiest-windows condition carries the rest)
+    spike_scale: float = 2 / 3  # a spike's window must reach a score (-log10 tail probability) of sensitivity x
+    # this: 2 at the default sensitivity 3, one in 100 (the busiest-windows condition carries the rest)
     min_count: int = 5  # observations below this never fire
     history_days: int = 7  # days of same-time-of-day history in the seasonal baseline
-    level_hours: float = 3.0  # recent hours that set the level correction
+    level_hours: float = 6.0  # recent hours that set the level correction
     min_history_buckets: int = 12  # no alert until this much history exists
     cusum_drift: float = 0.5  # slow build: residual (in sd) that a normal series stays under
     cusum_limit: float = 8.0  # slow build: accumulated excess (in window sds) that fires; ~months between false alarms
     level_clip: float = 2.0  # the recent level may move the seasonal baseline by at most this factor
     spread_quantile: float = 0.98  # quantile of |log residual| that sets the dispersion: heavy tails count
-    busiest_quantile: float = 0.98  # ...and the window must be among the busiest 2% of the past days' windows
+    busiest_quantile: float = 0.99  # ...and the window must be among the busiest 1% of the past days' windows
     busiest_days: float = 7.0
     resolve_fraction: float = 0.5  # an open alert stays open while the score is above this share of the threshold
     rearm_hours: float = 12.0  # after an episode ends, no new one opens for this long (its aftershocks)
