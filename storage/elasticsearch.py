@@ -34,10 +34,11 @@ from elasticsearch.dsl import Q, Search
 from core.model import AlertEvent, Mention
 from storage.analytics import MentionAnalytics, QueryLanguage, QueryPage
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
+from storage.es_alerts import ElasticsearchDetectorQueries
 from storage.es_care import ElasticsearchCare, top_terms
 from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
 from storage.es_query import SORTS, filter_query, histogram_interval
-from storage.es_schema import alert_doc, alert_from_source, mention_from_source
+from storage.es_schema import DERIVED_FIELDS, alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
 from storage.es_threads import ElasticsearchThreads
 from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_derived_fields, unavailable
@@ -45,11 +46,12 @@ from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_deri
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # mentions per bulk request
-# what a read of mentions leaves out of each _source: the derived search fields, twice the text again
-MENTION_SOURCE = {"excludes": ["search_terms", "query_terms"]}
+# what a read of mentions leaves out of each _source: the derived fields (the search ones are twice the text again)
+MENTION_SOURCE = {"excludes": list(DERIVED_FIELDS)}
 
 
-class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalytics, AlertStore):
+class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchDetectorQueries, MentionAnalytics,
+                         AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
@@ -219,15 +221,17 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
         wanted = [h for h in dict.fromkeys(hashes) if h]
         if not wanted or not self._has_indices():
             return {}
-        self._fresh()
-        found: dict[str, str] = {}
+        # no forced refresh (ingest asks this before every batch, and a refresh per batch halves bulk speed):
+        # what this process wrote in the last seconds, which search may not see yet, is overlaid instead
+        found: dict[str, str] = self.writer.recent_hashes(wanted)
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start:start + BATCH]
             s = self._search().filter("terms", content_hash=chunk).extra(size=0)
             s.aggs.bucket("hash", "terms", field="content_hash", size=len(chunk)).bucket(
                 "first", "terms", field="id", size=1, order={"_key": "asc"})
             for bucket in s.execute().aggregations.hash.buckets:
-                found[bucket.key] = bucket.first.buckets[0].key
+                first = bucket.first.buckets[0].key
+                found[bucket.key] = min(first, found.get(bucket.key, first))
         return found
 
     def search(

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ascolto.web.cache import PeriodMemo
+from core.terms import STOPWORDS, words
 from core.text import fold
-from nlp.terms import STOPWORDS, words
 from storage.base import MentionFilter, MentionStore
 
 RECENT_SAMPLE = 300
