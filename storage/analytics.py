@@ -104,6 +104,15 @@ class RateSpread:
     deviation: float | None = None
 
 
+@dataclass(frozen=True)
+class ReplyTime:
+    """When a mention was published and first answered (None: not yet): what a reply-queue forecast reads."""
+
+    id: str
+    published_at: datetime
+    first_reply_at: datetime | None
+
+
 def engagement_rate(mention: Mention, now: datetime) -> float:
     """log1p(interactions per hour since publication), the hours at least a quarter: viral_mention's measure."""
     total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
@@ -224,6 +233,10 @@ class MentionAnalytics(MentionStore):
         """The first `n` filtered mentions in `sort` order, as evidence (a store may fetch only the fields that an
         alert's samples show: alerts.state)."""
         return self.search(flt, limit=n, sort=sort).items
+
+    def reply_times(self, flt: MentionFilter, newest: int) -> list[ReplyTime]:
+        """Publication and first-reply times of the newest `newest` filtered mentions, newest first."""
+        return [ReplyTime(m.id, m.published_at, m.first_reply_at) for m in self.search(flt, limit=newest).items]
 
     def term_counts(self, flt: MentionFilter, newest: int, exclude: Collection[str] = (), *, min_count: int = 1,
                     only: Collection[str] | None = None) -> TermCounts:

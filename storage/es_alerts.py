@@ -24,7 +24,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from core.model import Mention
-from storage.analytics import RateSpread, TermCounts
+from storage.analytics import RateSpread, ReplyTime, TermCounts
 from storage.base import MentionFilter
 from storage.es_query import SORTS, filter_query
 from storage.es_schema import Layout, mention_from_source
@@ -35,6 +35,10 @@ TERMS_SIZE = 10_000  # distinct terms one count returns at most (a window's, or 
 # what an alert's samples show (alerts.state._sample), and what a Mention needs to be one
 SAMPLE_FIELDS = ["id", "url", "author", "author_reach", "platform", "source", "published_at", "fetched_at",
                  "title", "text", "sentiment", "intent", "brands", "lang", "is_owned", "engagement"]
+def _from_ms(value: str | float) -> datetime:
+    return datetime.fromtimestamp(float(value) / 1000, tz=UTC)
+
+
 class ElasticsearchDetectorQueries:
     client: Elasticsearch
     layout: Layout
@@ -82,6 +86,20 @@ class ElasticsearchDetectorQueries:
             sort = "published_at_desc"
         return self._mentions(self._request(query=filter_query(flt).to_dict(), size=n, sort=SORTS[sort],
                                             source=SAMPLE_FIELDS, track_total_hits=False))
+
+    def reply_times(self, flt: MentionFilter, newest: int) -> list[ReplyTime]:
+        """Two doc values per mention (and its id), no source: a queue forecast needs each one's times."""
+        self._fresh()
+        if newest <= 0 or not self._has_indices():
+            return []
+        millis = {"format": "epoch_millis"}
+        hits = self._request(query=filter_query(flt).to_dict(), size=newest, sort=SORTS["published_at_desc"],
+                             source=False, track_total_hits=False, docvalue_fields=[
+                                 {"field": "published_at", **millis}, {"field": "first_reply_at", **millis}],
+                             )["hits"]["hits"]
+        return [ReplyTime(hit["_id"], _from_ms(hit["fields"]["published_at"][0]),
+                          _from_ms(hit["fields"]["first_reply_at"][0]) if "first_reply_at" in hit["fields"] else None)
+                for hit in hits]
 
     def term_counts(self, flt: MentionFilter, newest: int, exclude: Collection[str] = (), *, min_count: int = 1,
                     only: Collection[str] | None = None) -> TermCounts:
