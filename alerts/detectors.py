@@ -201,10 +201,9 @@ def negative_share(store: MentionStore, config: Config, rule: AlertRule, brand: 
     neg = replace(flt, sentiments=("negative",))
     length = parse_interval(rule.window)
     since = now - length
-    n = store.count(replace(flt, since=since, until=now))
-    k = store.count(replace(neg, since=since, until=now))
-    n0 = store.count(replace(flt, since=since - BASELINE, until=since))
-    k0 = store.count(replace(neg, since=since - BASELINE, until=since))
+    n, k, n0, k0 = analytics(store).counts([
+        replace(flt, since=since, until=now), replace(neg, since=since, until=now),
+        replace(flt, since=since - BASELINE, until=since), replace(neg, since=since - BASELINE, until=since)])
     p0 = (k0 + 1) / (n0 + 2)  # Laplace: a brand-new brand starts from an even prior, not from zero
     if n == 0 or k / n <= p0:
         return []

@@ -234,6 +234,10 @@ class MentionAnalytics(MentionStore):
         alert's samples show: alerts.state)."""
         return self.search(flt, limit=n, sort=sort).items
 
+    def counts(self, flts: Sequence[MentionFilter]) -> list[int]:
+        """count() of each filter (a store may ask them in one round trip)."""
+        return [self.count(flt) for flt in flts]
+
     def reply_times(self, flt: MentionFilter, newest: int) -> list[ReplyTime]:
         """Publication and first-reply times of the newest `newest` filtered mentions, newest first."""
         return [ReplyTime(m.id, m.published_at, m.first_reply_at) for m in self.search(flt, limit=newest).items]

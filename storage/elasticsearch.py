@@ -63,7 +63,10 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         self.writer = MentionWriter(self.client, self.layout)
         self.spool = Spool(f"{base}|{self.layout.prefix}", spool_dir)
         self._lock = threading.RLock()
-        self._dirty = True  # one refresh before the first read: a store opened later sees all written before it
+        # indices to refresh before the next read (this process reads its own writes): all of them before the first
+        # read, so that a store opened later sees all written before it; then only those written to
+        self._stale = {self.layout.mentions, self.layout.alerts, self.layout.reply_links}
+        self._refreshing = threading.Lock()
         self._ready = False
         self._indexed = False  # a mention index exists (checked until true)
         try:
@@ -117,7 +120,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
 
     def _write(self, batch: Sequence[Mention] | Prepared) -> UpsertResult:
         outcome = self.writer.write(batch)
-        self._dirty = True
+        self._stale |= {self.layout.mentions, self.layout.reply_links}
         if outcome.to_spool:
             self.spool.append(outcome.to_spool)
             outcome.result.spooled += len(outcome.to_spool)
@@ -142,7 +145,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
             except Unavailable:
                 self.spool.keep_from(batch + [m for rest in batches for m in rest])
                 raise
-            self._dirty = True
+            self._stale |= {self.layout.mentions, self.layout.reply_links}
             replayed += len(batch)
             by_id = {m.id: m for m in batch}
             for mention_id, reason in outcome.result.failed:
@@ -174,14 +177,20 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         merged = sorted(set(current) | set(urls))
         if merged != current:
             self.client.update(index=hit[0]["_index"], id=mention_id, doc={"copies": merged})
-            self._dirty = True
+            self._stale.add(self.layout.mentions)
 
     # reads
     def _fresh(self) -> None:
-        if self._dirty:
-            self.client.indices.refresh(index=f"{self.layout.mentions},{self.layout.alerts},{self.layout.reply_links}",
-                                        ignore_unavailable=True, allow_no_indices=True)
-            self._dirty = False
+        """Refresh what this process wrote to since its last read (an alert saved does not refresh the mentions:
+        the detectors read mentions between the saves of a tick)."""
+        if not self._stale:
+            return
+        with self._refreshing:  # a reader in another thread waits for the refresh rather than reading past it
+            stale = set(self._stale)
+            if stale:
+                self.client.indices.refresh(index=",".join(sorted(stale)), ignore_unavailable=True,
+                                            allow_no_indices=True)
+                self._stale -= stale  # what was written meanwhile stays to refresh
 
     def _search(self, index: str | None = None) -> Search:
         return Search(using=self.client, index=index or self.layout.mentions).params(
@@ -320,7 +329,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
     # alert events
     def save_alert(self, event: AlertEvent) -> None:
         self.client.index(index=self.layout.alerts, id=event.id, document=alert_doc(event))
-        self._dirty = True
+        self._stale.add(self.layout.alerts)
 
     def get_alert(self, alert_id: str) -> AlertEvent | None:
         response = self.client.options(ignore_status=404).get(index=self.layout.alerts, id=alert_id)

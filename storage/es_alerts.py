@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import statistics
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +86,21 @@ class ElasticsearchDetectorQueries:
             sort = "published_at_desc"
         return self._mentions(self._request(query=filter_query(flt).to_dict(), size=n, sort=SORTS[sort],
                                             source=SAMPLE_FIELDS, track_total_hits=False))
+
+    def counts(self, flts: Sequence[MentionFilter]) -> list[int]:
+        """One multi-search of exact totals (no hit read)."""
+        self._fresh()
+        if not flts or not self._has_indices():
+            return [0] * len(flts)
+        searches: list[dict[str, Any]] = []
+        for flt in flts:
+            searches += [{"index": self.layout.mentions, "ignore_unavailable": True, "allow_no_indices": True},
+                         {"query": filter_query(flt).to_dict(), "size": 0, "track_total_hits": True}]
+        responses = self.client.msearch(searches=searches)["responses"]
+        for response in responses:
+            if "error" in response:
+                raise RuntimeError(f"Elasticsearch count failed: {response['error']}")
+        return [int(r["hits"]["total"]["value"]) for r in responses]
 
     def reply_times(self, flt: MentionFilter, newest: int) -> list[ReplyTime]:
         """Two doc values per mention (and its id), no source: a queue forecast needs each one's times."""

@@ -142,6 +142,7 @@ def test_detector_questions_agree(both_stores: tuple[MentionStore, MentionStore]
     sqlite_store.upsert(data)
     es_store.upsert(data)
     exclude = {"velora", "nordbank"}
+    assert sqlite_store.counts(DETECTOR_FILTERS) == es_store.counts(DETECTOR_FILTERS)
     for flt in DETECTOR_FILTERS:
         assert sqlite_store.earliest(flt) == es_store.earliest(flt), flt
         for sort in ("reach_desc", "published_at_asc"):
