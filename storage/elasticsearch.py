@@ -37,6 +37,9 @@ from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, Up
 from storage.es_alerts import ElasticsearchDetectorQueries
 from storage.es_care import ElasticsearchCare, top_terms
 from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
+from storage.es_health import ElasticsearchCrawlLog
+from storage.es_incidents import ElasticsearchIncidents
+from storage.es_leases import ElasticsearchLeases
 from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import DERIVED_FIELDS, alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
@@ -50,8 +53,8 @@ BATCH = 1000  # mentions per bulk request
 MENTION_SOURCE = {"excludes": list(DERIVED_FIELDS)}
 
 
-class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchDetectorQueries, MentionAnalytics,
-                         AlertStore):
+class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchDetectorQueries, ElasticsearchIncidents,
+                         ElasticsearchCrawlLog, MentionAnalytics, ElasticsearchLeases, AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
@@ -65,7 +68,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         self._lock = threading.RLock()
         # indices to refresh before the next read (this process reads its own writes): all of them before the first
         # read, so that a store opened later sees all written before it; then only those written to
-        self._stale = {self.layout.mentions, self.layout.alerts, self.layout.reply_links}
+        self._stale = set(self._read_indices())
         self._refreshing = threading.Lock()
         self._ready = False
         self._indexed = False  # a mention index exists (checked until true)
@@ -178,6 +181,14 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         if merged != current:
             self.client.update(index=hit[0]["_index"], id=mention_id, doc={"copies": merged})
             self._stale.add(self.layout.mentions)
+
+    def _read_indices(self) -> tuple[str, ...]:
+        """The indices this store searches (and so refreshes before a read)."""
+        return self.layout.mentions, self.layout.alerts, self.layout.reply_links, self.layout.incidents
+
+    def _mark_stale(self, *indices: str) -> None:
+        """Refresh these indices before the next read (all of them when none is named)."""
+        self._stale |= set(indices or self._read_indices())
 
     # reads
     def _fresh(self) -> None:
