@@ -14,17 +14,18 @@ from scipy import stats
 from alerts import volume
 from alerts.findings import (
     Finding,
+    analytics,
     brand_words,
     dense_series,
-    fetch,
     rule_filter,
     samples,
-    term_counts,
+    window_terms,
 )
 from alerts.health import source_down
 from alerts.sla import sla_risk
 from core.config import AlertRule, Config
 from core.timebuckets import bucket_start, parse_interval
+from storage.analytics import engagement_rate
 from storage.base import MentionFilter, MentionStore
 
 HISTORY = timedelta(days=15)  # two weeks of same-time-of-week history, plus the current day
@@ -83,11 +84,10 @@ def _series_finding(store: MentionStore, config: Config, rule: AlertRule, brand:
     interval, shape = live_shape(rule)
     current = bucket_start(now, interval)
     # before the brand's first stored mention the store simply had nothing yet: unknown, not quiet buckets
-    first = store.search(MentionFilter(brands=flt.brands, since=now - HISTORY, until=current), limit=1,
-                         sort="published_at_asc").items
-    if not first:
+    first = analytics(store).earliest(MentionFilter(brands=flt.brands, since=now - HISTORY, until=current))
+    if first is None:
         return None
-    starts, values = dense_series(store, flt, interval, max(now - HISTORY, first[0].published_at), current)
+    starts, values = dense_series(store, flt, interval, max(now - HISTORY, first), current)
     if len(values) < 2 or not values.any():
         return None
     series = volume.score_series(values, shape, settings)
@@ -179,9 +179,9 @@ def _explain(store: MentionStore, config: Config, finding: Finding, flt: Mention
     until = finding.window_end or now
     finding.samples = samples(store, flt, since, until)
     exclude = brand_words(config.brand(brand)) if brand else set()
-    recent = term_counts(fetch(store, flt, since, until, 500), exclude)
-    base = term_counts(fetch(store, flt, since - BASELINE, since, 2000), exclude)
-    lift = {t: (c + 0.5) / (base.get(t, 0) + 1.0) for t, c in recent.items() if c >= 2}
+    recent = window_terms(store, flt, since, until, 500, exclude, min_count=2).counts
+    base = window_terms(store, flt, since - BASELINE, since, 2000, exclude, only=recent).counts
+    lift = {t: (c + 0.5) / (base.get(t, 0) + 1.0) for t, c in recent.items()}
     finding.top_terms = [t for t, _ in sorted(lift.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
 
 
@@ -202,10 +202,9 @@ def negative_share(store: MentionStore, config: Config, rule: AlertRule, brand: 
     neg = replace(flt, sentiments=("negative",))
     length = parse_interval(rule.window)
     since = now - length
-    n = store.count(replace(flt, since=since, until=now))
-    k = store.count(replace(neg, since=since, until=now))
-    n0 = store.count(replace(flt, since=since - BASELINE, until=since))
-    k0 = store.count(replace(neg, since=since - BASELINE, until=since))
+    n, k, n0, k0 = analytics(store).counts([
+        replace(flt, since=since, until=now), replace(neg, since=since, until=now),
+        replace(flt, since=since - BASELINE, until=since), replace(neg, since=since - BASELINE, until=since)])
     p0 = (k0 + 1) / (n0 + 2)  # Laplace: a brand-new brand starts from an even prior, not from zero
     if n == 0 or k / n <= p0:
         return []
@@ -232,28 +231,24 @@ def viral_mention(store: MentionStore, config: Config, rule: AlertRule, brand: s
                   now: datetime) -> list[Finding]:
     """Engagement per hour since publication, far above the brand's usual (robust z in log space)."""
     flt = rule_filter(rule, brand, metric=rule.metric)
-    recent = fetch(store, flt, now - timedelta(hours=float(rule.options.get("recent_hours", 48))), now, 500)
-    history = fetch(store, rule_filter(rule, brand, metric="all"), now - timedelta(days=30), now, 5000)
-
-    def rate(m: object) -> float:
-        total = sum(v for v in getattr(m, "engagement", {}).values() if isinstance(v, int | float))
-        hours = max((now - m.published_at).total_seconds() / 3600, 0.25)  # type: ignore[attr-defined]
-        return math.log1p(total / hours)
-
-    rates = np.array([rate(m) for m in history if m.engagement]) if history else np.array([])
-    if len(rates) < 10:
+    recent = replace(flt, since=now - timedelta(hours=float(rule.options.get("recent_hours", 48))), until=now)
+    history = replace(rule_filter(rule, brand, metric="all"), since=now - timedelta(days=30), until=now)
+    spread_of = analytics(store).engagement_spread(history, 5000, now)
+    if spread_of.mentions < 10 or spread_of.center is None or spread_of.deviation is None:
         center, spread = 0.0, 1.0
     else:
-        center = float(np.median(rates))
-        spread = max(1.4826 * float(np.median(np.abs(rates - center))), 0.5)
+        center, spread = spread_of.center, max(1.4826 * spread_of.deviation, 0.5)
+    min_total = int(rule.options.get("min_engagement", max(rule.min_count, 20)))
+    # the store hands over the fastest few only; the test below is the exact one (the margin is rounding's)
+    candidates = analytics(store).fastest(recent, 500, now, min_rate=center + rule.sensitivity * spread - 1e-9,
+                                          min_total=min_total, n=5)
     found = []
-    for mention in recent:
+    for mention in candidates:
         total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
-        z = (rate(mention) - center) / spread
-        min_total = int(rule.options.get("min_engagement", max(rule.min_count, 20)))
+        z = (engagement_rate(mention, now) - center) / spread
         if z < rule.sensitivity or total < min_total:
             continue
-        per_hour = math.expm1(rate(mention))
+        per_hour = math.expm1(engagement_rate(mention, now))
         found.append(Finding(
             key=f"viral:{mention.id}", firing=True, severity="critical" if z >= 2 * rule.sensitivity else "warning",
             observed=round(per_hour, 1), expected=round(math.expm1(center), 1),
@@ -274,15 +269,15 @@ def emerging_term(store: MentionStore, config: Config, rule: AlertRule, brand: s
     length = parse_interval(rule.window)
     since = now - length
     exclude = brand_words(config.brand(brand)) if brand else set()
-    window = fetch(store, flt, since, now, 1000)
-    base_mentions = fetch(store, flt, since - BASELINE, since, 5000)
-    recent, base = term_counts(window, exclude), term_counts(base_mentions, exclude)
-    n, n0 = len(window), len(base_mentions)
     min_term = int(rule.options.get("min_term_count", 3))
+    window = window_terms(store, flt, since, now, 1000, exclude, min_count=min_term)
+    if not window.counts:
+        return []
+    base_counts = window_terms(store, flt, since - BASELINE, since, 5000, exclude, only=window.counts)
+    recent, base = window.counts, base_counts.counts
+    n, n0 = window.mentions, base_counts.mentions
     emerging = []
     for term, count in recent.items():
-        if count < min_term:
-            continue
         expected = n * (base.get(term, 0) + 0.5) / (n0 + 1.0)
         score = float(-stats.poisson.logsf(count - 1, expected) / math.log(10))
         if score >= rule.sensitivity:
@@ -292,7 +287,7 @@ def emerging_term(store: MentionStore, config: Config, rule: AlertRule, brand: s
     emerging.sort(key=lambda e: (-e[0], e[1]))
     score, term, count, expected = emerging[0]
     tops = [e[1] for e in emerging[:5]]
-    hits = [m for m in window if term in _terms_of(m)][:3]
+    hits = analytics(store).with_term(replace(flt, since=since, until=now), 1000, term, 3)
     low, high = (float(x) for x in stats.poisson.interval(0.99, expected))
     return [Finding(
         key="emerging_term", firing=True, severity="critical" if score >= 2 * rule.sensitivity else "warning",
@@ -305,12 +300,6 @@ def emerging_term(store: MentionStore, config: Config, rule: AlertRule, brand: s
     )]
 
 
-def _terms_of(mention: object) -> set[str]:
-    from alerts.findings import terms
-
-    return terms(f"{getattr(mention, 'title', '') or ''} {getattr(mention, 'text', '')}")
-
-
 def unanswered_complaint(store: MentionStore, config: Config, rule: AlertRule, brand: str | None,
                          now: datetime) -> list[Finding]:
     """Complaints with no reply from the brand's own accounts after `limit_minutes`, grouped per brand."""
@@ -321,7 +310,7 @@ def unanswered_complaint(store: MentionStore, config: Config, rule: AlertRule, b
     total = store.count(flt)
     if total == 0:
         return []
-    oldest = store.search(flt, limit=3, sort="published_at_asc").items
+    oldest = analytics(store).sample(flt, 3, sort="published_at_asc")
     age_min = (now - oldest[0].published_at).total_seconds() / 60 if oldest else 0.0
     critical = total >= 10 or age_min >= 4 * rule.limit_minutes
     return [Finding(

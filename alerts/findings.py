@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
 
 from core.config import AlertRule
 from core.model import Mention
 from core.timebuckets import bucket_starts
-from nlp.terms import words
+from storage.analytics import MentionAnalytics, TermCounts
 from storage.base import MentionFilter, MentionStore
 
 log = logging.getLogger(__name__)
@@ -70,21 +70,22 @@ def dense_series(
     return starts, np.array([counts.get(s, 0) for s in starts], dtype=float)
 
 
+def analytics(store: MentionStore) -> MentionAnalytics:
+    """The store's analytics: every backend has them (and replay's proxy passes them through)."""
+    return cast(MentionAnalytics, store)
+
+
 def samples(store: MentionStore, flt: MentionFilter, since: datetime, until: datetime, n: int = 3) -> list[Mention]:
     """The most visible mentions of a window (by author reach, then newest)."""
-    return store.search(replace(flt, since=since, until=until), limit=n, sort="reach_desc").items
+    return analytics(store).sample(replace(flt, since=since, until=until), n, sort="reach_desc")
 
 
-def terms(text: str) -> set[str]:
-    """Distinct terms of a text (nlp.terms: folded words and #hashtags, no stop words or numbers)."""
-    return set(words(text))
-
-
-def term_counts(mentions: list[Mention], exclude: set[str]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for mention in mentions:
-        counts.update(t for t in terms(f"{mention.title or ''} {mention.text}") if t.lstrip("#@") not in exclude)
-    return counts
+def window_terms(store: MentionStore, flt: MentionFilter, since: datetime, until: datetime, newest: int,
+                 exclude: set[str], *, min_count: int = 1, only: Collection[str] | None = None) -> TermCounts:
+    """Term counts (core.terms, once per mention) of the newest `newest` mentions of a window, the brand's own
+    words left out: counted by the store (an aggregation on Elasticsearch)."""
+    return analytics(store).term_counts(replace(flt, since=since, until=until), newest, exclude,
+                                        min_count=min_count, only=only)
 
 
 def brand_words(config_brand: Any) -> set[str]:
@@ -93,11 +94,3 @@ def brand_words(config_brand: Any) -> set[str]:
     for name in config_brand.words():
         words.update(w.lstrip("#@") for w in name.casefold().split())
     return words
-
-
-def fetch(store: MentionStore, flt: MentionFilter, since: datetime, until: datetime, limit: int) -> list[Mention]:
-    return store.search(replace(flt, since=since, until=until), limit=limit, sort="published_at_desc").items
-
-
-def window_bounds(now: datetime, length: timedelta) -> tuple[datetime, datetime]:
-    return now - length, now

@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import statistics
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Protocol
 
-from alerts.findings import Finding, rule_filter
+from alerts.findings import Finding, analytics, rule_filter
 from core.config import AlertRule, Config
-from core.model import Mention
 from core.timebuckets import parse_interval
-from storage.base import MentionStore
+from storage.base import MentionFilter, MentionStore
 
 HISTORY_HOURS = 24.0  # first-reply delays and the long-run pace
 PRIOR_MINUTES = 30.0  # weight of the long-run pace in the window's, in minutes of work
@@ -48,12 +49,25 @@ class Work:
     minutes: float = 0.0
 
 
+class Timed(Protocol):
+    """A complaint as the queue sees it (storage.analytics.ReplyTime, or a Mention)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def published_at(self) -> datetime: ...
+
+    @property
+    def first_reply_at(self) -> datetime | None: ...
+
+
 @dataclass
 class Queue:
     """A brand's complaints as they stood at `now`."""
 
     now: datetime
-    waiting: list[Mention]  # unanswered at `now`, oldest first
+    waiting: Sequence[Timed]  # unanswered at `now`, oldest first
     window: Work  # back-to-back replies of the rule's window
     history: Work  # and of the history
     open_minutes: float  # since the last reply (or the oldest waiting complaint, if later), while one waits
@@ -76,11 +90,11 @@ class Queue:
             self.window.minutes + self.open_minutes + PRIOR_MINUTES)
 
 
-def _replied_at(m: Mention, now: datetime) -> datetime | None:
+def _replied_at(m: Timed, now: datetime) -> datetime | None:
     return m.first_reply_at if m.first_reply_at is not None and m.first_reply_at <= now else None
 
 
-def _busy_minutes(complaints: list[Mention], since: datetime, now: datetime) -> float:
+def _busy_minutes(complaints: Sequence[Timed], since: datetime, now: datetime) -> float:
     """Minutes of [since, now) covered by at least one complaint waiting for its first reply."""
     spans = sorted((max(m.published_at, since), _replied_at(m, now) or now) for m in complaints)
     total, reach = 0.0, since
@@ -106,7 +120,8 @@ def read_queue(store: MentionStore, rule: AlertRule, brand: str | None, now: dat
     history = timedelta(hours=float(rule.options.get("history_hours", HISTORY_HOURS)))
     since = now - parse_interval(rule.window)
     flt = replace(rule_filter(rule, brand, metric="complaints"), is_owned=False, since=now - history, until=now)
-    complaints = store.search(flt, limit=MAX_COMPLAINTS, sort="published_at_desc").items[::-1]
+    # each complaint's two times, not the complaint (the store reads doc values): samples are fetched apart
+    complaints = analytics(store).reply_times(flt, MAX_COMPLAINTS)[::-1]
     replied = [(m, at) for m in complaints if (at := _replied_at(m, now)) is not None]
     waiting = [m for m in complaints if _replied_at(m, now) is None]
     published, replies = [m.published_at for m in complaints], sorted(at for _, at in replied)
@@ -182,11 +197,19 @@ def sla_risk(store: MentionStore, config: Config, rule: AlertRule, brand: str | 
     window = parse_interval(rule.window).total_seconds() / 60
     outlook = forecast(queue, rule.limit_minutes, window)
     if outlook.breaching:
-        return [_finding(queue, outlook, rule, brand, firing=True)]
-    # an open alert stays open while complaints yet to come would pass the limit, or waiting ones a shorter one:
-    # the incoming rate of one window is too noisy to open an alert on, and the edge of the limit must not flap
-    margin = forecast(queue, rule.limit_minutes * float(rule.options.get("resolve_fraction", RESOLVE_FRACTION)), window)
-    return [_finding(queue, margin, rule, brand, firing=False)] if margin.breach_at is not None else []
+        found = _finding(queue, outlook, rule, brand, firing=True)
+    else:
+        # an open alert stays open while complaints yet to come would pass the limit, or waiting ones a shorter
+        # one: the incoming rate of one window is too noisy to open an alert on, and the edge must not flap
+        fraction = float(rule.options.get("resolve_fraction", RESOLVE_FRACTION))
+        margin = forecast(queue, rule.limit_minutes * fraction, window)
+        if margin.breach_at is None:
+            return []
+        found = _finding(queue, margin, rule, brand, firing=False)
+    oldest = [m.id for m in queue.waiting[:3]]  # the evidence: the three oldest waiting, as the alert shows them
+    by_id = {m.id: m for m in analytics(store).sample(MentionFilter(ids=tuple(oldest)), 3)}
+    found.samples = [by_id[i] for i in oldest if i in by_id]
+    return [found]
 
 
 def _finding(queue: Queue, outlook: Forecast, rule: AlertRule, brand: str | None, firing: bool) -> Finding:
@@ -212,7 +235,7 @@ def _finding(queue: Queue, outlook: Forecast, rule: AlertRule, brand: str | None
         key="sla_risk", firing=firing, severity="critical" if critical else "warning",
         observed=float(backlog), score=None if minutes_left is None else round(minutes_left, 1),
         expected=None if outlook.answered_within_limit is None else round(outlook.answered_within_limit, 1),
-        window_start=oldest.published_at, window_end=now, samples=queue.waiting[:3],
+        window_start=oldest.published_at, window_end=now,
         title=f"{brand or 'All brands'}: {title}",
         summary=f"{backlog} complaint{'s' if backlog != 1 else ''} waiting for a first reply, {forecast_text}; the "
                 f"oldest has waited {oldest_minutes:.0f} minutes. Reply pace {pace_text} while complaints wait, "

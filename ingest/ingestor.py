@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -21,11 +22,14 @@ from core.model import Mention, content_hash, mention_id
 from core.urls import canonical_url
 from ingest.brands import BrandMatcher
 from ingest.threads import ThreadResolver
-from nlp import Analyzer, get_analyzer
 from storage import MentionStore
+
+if TYPE_CHECKING:
+    from nlp import Analyzer
 
 log = logging.getLogger(__name__)
 
+_REJECTS_LOCK = threading.Lock()
 SYNDICATION_MIN_WORDS = 12  # shorter texts ("the app is down") are often said alike by different people
 FUTURE_TOLERANCE = timedelta(days=1)
 
@@ -98,6 +102,8 @@ class Ingestor:
     @property
     def analyzer(self) -> Analyzer:
         if self._analyzer is None:
+            from nlp import get_analyzer  # spaCy and the models load only when a mention needs analysing
+
             self._analyzer = get_analyzer()
         return self._analyzer
 
@@ -108,6 +114,11 @@ class Ingestor:
         return report
 
     def ingest_batch(self, items: list[Any]) -> IngestReport:
+        return self.store_batch(*self.normalise_batch(items))
+
+    def normalise_batch(self, items: list[Any]) -> tuple[IngestReport, list[Mention]]:
+        """The first stage of a batch, pure CPU (no store): its mentions, and its report of what was rejected.
+        It may run while the previous batch is being stored (ascolto ingest overlaps the two)."""
         report = IngestReport(received=len(items))
         now = self._now or datetime.now(UTC)
         mentions: list[Mention] = []
@@ -116,6 +127,10 @@ class Ingestor:
                 mentions.append(self.normalise(item, now))
             except RejectedItem as exc:
                 self.reject(report, str(exc), item)
+        return report, mentions
+
+    def store_batch(self, report: IngestReport, mentions: list[Mention]) -> IngestReport:
+        """The rest, in batch order: de-duplicate against the store, resolve threads, analyse, store, relink."""
         mentions = self._deduplicate(mentions, report)
         self.threads.resolve(mentions)
         self._analyse([m for m in mentions if not m.analysed])
@@ -230,7 +245,8 @@ class Ingestor:
         log.warning("rejected item: %s", reason)
         self.rejects_dir.mkdir(parents=True, exist_ok=True)
         path = self.rejects_dir / f"rejects-{datetime.now(UTC):%Y%m%d}.jsonl"
-        with path.open("a", encoding="utf-8") as out:  # kept, so that nothing is lost
+        # kept, so that nothing is lost; locked: both stages of a pipelined ingest may reject
+        with _REJECTS_LOCK, path.open("a", encoding="utf-8") as out:
             out.write(json.dumps({"reason": reason, "item": item}, default=str, ensure_ascii=False)[:200_000] + "\n")
 
 

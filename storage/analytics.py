@@ -6,13 +6,16 @@ Backends may override them for speed (storage.sqlite_care, storage.es_care); the
 from __future__ import annotations
 
 import math
+import statistics
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from core.model import Mention
+from core.terms import mention_terms
 from storage.base import MentionFilter, MentionStore
 
 
@@ -82,6 +85,44 @@ class ReachRow:
     mentions: int
     reach_sum: int
     reach_max: int
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """In how many mentions each term (core.terms) appears, over `mentions` mentions."""
+
+    mentions: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RateSpread:
+    """Median and median absolute deviation of the engagement rates (engagement_rate) of `mentions` mentions."""
+
+    mentions: int
+    center: float | None = None
+    deviation: float | None = None
+
+
+@dataclass(frozen=True)
+class ReplyTime:
+    """When a mention was published and first answered (None: not yet): what a reply-queue forecast reads."""
+
+    id: str
+    published_at: datetime
+    first_reply_at: datetime | None
+
+
+def engagement_rate(mention: Mention, now: datetime) -> float:
+    """log1p(interactions per hour since publication), the hours at least a quarter: viral_mention's measure."""
+    total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
+    hours = max((now - mention.published_at).total_seconds() / 3600, 0.25)
+    return math.log1p(total / hours)
+
+
+def bare_term(term: str) -> str:
+    """A term without its # (the form a brand's own words are excluded by)."""
+    return term.lstrip("#@")
 
 
 class QueryLanguage(Protocol):
@@ -181,3 +222,61 @@ class MentionAnalytics(MentionStore):
             row[2] = max(row[2], reach)
         ranked = sorted(totals.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:size]
         return [ReachRow(value, n, total, top) for value, (n, total, top) in ranked]
+
+    # the alert detectors' questions (alerts/): figures of the newest mentions of a window, and a few samples
+    def earliest(self, flt: MentionFilter) -> datetime | None:
+        """published_at of the oldest filtered mention (None: there is none)."""
+        items = self.search(flt, limit=1, sort="published_at_asc").items
+        return items[0].published_at if items else None
+
+    def sample(self, flt: MentionFilter, n: int, sort: str = "published_at_desc") -> list[Mention]:
+        """The first `n` filtered mentions in `sort` order, as evidence (a store may fetch only the fields that an
+        alert's samples show: alerts.state)."""
+        return self.search(flt, limit=n, sort=sort).items
+
+    def counts(self, flts: Sequence[MentionFilter]) -> list[int]:
+        """count() of each filter (a store may ask them in one round trip)."""
+        return [self.count(flt) for flt in flts]
+
+    def reply_times(self, flt: MentionFilter, newest: int) -> list[ReplyTime]:
+        """Publication and first-reply times of the newest `newest` filtered mentions, newest first."""
+        return [ReplyTime(m.id, m.published_at, m.first_reply_at) for m in self.search(flt, limit=newest).items]
+
+    def term_counts(self, flt: MentionFilter, newest: int, exclude: Collection[str] = (), *, min_count: int = 1,
+                    only: Collection[str] | None = None) -> TermCounts:
+        """In how many of the newest `newest` filtered mentions (search order) each term appears, over how many
+        mentions: terms whose bare form is in `exclude` left out, only those in `only` (when given), and only
+        those in at least `min_count` mentions."""
+        items = self.search(flt, limit=newest).items
+        counts: Counter[str] = Counter()
+        for m in items:
+            counts.update(t for t in mention_terms(m.title, m.text) if bare_term(t) not in exclude)
+        kept = {t: c for t, c in counts.items() if c >= min_count and (only is None or t in only)}
+        return TermCounts(len(items), kept)
+
+    def with_term(self, flt: MentionFilter, newest: int, term: str, n: int = 3) -> list[Mention]:
+        """The first `n` (newest first) of the newest `newest` filtered mentions whose terms include `term`."""
+        items = self.search(flt, limit=newest).items
+        return [m for m in items if term in mention_terms(m.title, m.text)][:n]
+
+    def engagement_spread(self, flt: MentionFilter, newest: int, now: datetime) -> RateSpread:
+        """Median and median absolute deviation of the engagement rates at `now` of those of the newest `newest`
+        filtered mentions that carry engagement figures."""
+        rates = [engagement_rate(m, now) for m in self.search(flt, limit=newest).items if m.engagement]
+        if not rates:
+            return RateSpread(0)
+        center = statistics.median(rates)
+        return RateSpread(len(rates), center, statistics.median(abs(r - center) for r in rates))
+
+    def fastest(self, flt: MentionFilter, newest: int, now: datetime, *, min_rate: float, min_total: int,
+                n: int = 5) -> list[Mention]:
+        """Of the newest `newest` filtered mentions, the first `n` by engagement rate at `now` (highest first;
+        ties newest first) among those with engagement, a rate of at least `min_rate` and `min_total`
+        interactions."""
+        found = []
+        for m in self.search(flt, limit=newest).items:
+            total = sum(v for v in m.engagement.values() if isinstance(v, int | float))
+            if m.engagement and total >= min_total and (rate := engagement_rate(m, now)) >= min_rate:
+                found.append((rate, m))
+        found.sort(key=lambda pair: -pair[0])
+        return [m for _, m in found[:n]]

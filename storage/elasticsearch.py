@@ -34,13 +34,14 @@ from elasticsearch.dsl import Q, Search
 from core.model import AlertEvent, Mention
 from storage.analytics import MentionAnalytics, QueryLanguage, QueryPage
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
+from storage.es_alerts import ElasticsearchDetectorQueries
 from storage.es_care import ElasticsearchCare, top_terms
 from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
 from storage.es_health import ElasticsearchCrawlLog
 from storage.es_incidents import ElasticsearchIncidents
 from storage.es_leases import ElasticsearchLeases
 from storage.es_query import SORTS, filter_query, histogram_interval
-from storage.es_schema import alert_doc, alert_from_source, mention_from_source
+from storage.es_schema import DERIVED_FIELDS, alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
 from storage.es_threads import ElasticsearchThreads
 from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_derived_fields, unavailable
@@ -48,12 +49,12 @@ from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_deri
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # mentions per bulk request
-# what a read of mentions leaves out of each _source: the derived search fields, twice the text again
-MENTION_SOURCE = {"excludes": ["search_terms", "query_terms"]}
+# what a read of mentions leaves out of each _source: the derived fields (the search ones are twice the text again)
+MENTION_SOURCE = {"excludes": list(DERIVED_FIELDS)}
 
 
-class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchIncidents, ElasticsearchCrawlLog,
-                         MentionAnalytics, ElasticsearchLeases, AlertStore):
+class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchDetectorQueries, ElasticsearchIncidents,
+                         ElasticsearchCrawlLog, MentionAnalytics, ElasticsearchLeases, AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
@@ -65,7 +66,10 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchI
         self.writer = MentionWriter(self.client, self.layout)
         self.spool = Spool(f"{base}|{self.layout.prefix}", spool_dir)
         self._lock = threading.RLock()
-        self._dirty = True  # one refresh before the first read: a store opened later sees all written before it
+        # indices to refresh before the next read (this process reads its own writes): all of them before the first
+        # read, so that a store opened later sees all written before it; then only those written to
+        self._stale = set(self._read_indices())
+        self._refreshing = threading.Lock()
         self._ready = False
         self._indexed = False  # a mention index exists (checked until true)
         try:
@@ -119,7 +123,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchI
 
     def _write(self, batch: Sequence[Mention] | Prepared) -> UpsertResult:
         outcome = self.writer.write(batch)
-        self._dirty = True
+        self._stale |= {self.layout.mentions, self.layout.reply_links}
         if outcome.to_spool:
             self.spool.append(outcome.to_spool)
             outcome.result.spooled += len(outcome.to_spool)
@@ -144,7 +148,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchI
             except Unavailable:
                 self.spool.keep_from(batch + [m for rest in batches for m in rest])
                 raise
-            self._dirty = True
+            self._stale |= {self.layout.mentions, self.layout.reply_links}
             replayed += len(batch)
             by_id = {m.id: m for m in batch}
             for mention_id, reason in outcome.result.failed:
@@ -176,14 +180,28 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchI
         merged = sorted(set(current) | set(urls))
         if merged != current:
             self.client.update(index=hit[0]["_index"], id=mention_id, doc={"copies": merged})
-            self._dirty = True
+            self._stale.add(self.layout.mentions)
+
+    def _read_indices(self) -> tuple[str, ...]:
+        """The indices this store searches (and so refreshes before a read)."""
+        return self.layout.mentions, self.layout.alerts, self.layout.reply_links, self.layout.incidents
+
+    def _mark_stale(self, *indices: str) -> None:
+        """Refresh these indices before the next read (all of them when none is named)."""
+        self._stale |= set(indices or self._read_indices())
 
     # reads
     def _fresh(self) -> None:
-        if self._dirty:
-            indices = (self.layout.mentions, self.layout.alerts, self.layout.reply_links, self.layout.incidents)
-            self.client.indices.refresh(index=",".join(indices), ignore_unavailable=True, allow_no_indices=True)
-            self._dirty = False
+        """Refresh what this process wrote to since its last read (an alert saved does not refresh the mentions:
+        the detectors read mentions between the saves of a tick)."""
+        if not self._stale:
+            return
+        with self._refreshing:  # a reader in another thread waits for the refresh rather than reading past it
+            stale = set(self._stale)
+            if stale:
+                self.client.indices.refresh(index=",".join(sorted(stale)), ignore_unavailable=True,
+                                            allow_no_indices=True)
+                self._stale -= stale  # what was written meanwhile stays to refresh
 
     def _search(self, index: str | None = None) -> Search:
         return Search(using=self.client, index=index or self.layout.mentions).params(
@@ -223,15 +241,17 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchI
         wanted = [h for h in dict.fromkeys(hashes) if h]
         if not wanted or not self._has_indices():
             return {}
-        self._fresh()
-        found: dict[str, str] = {}
+        # no forced refresh (ingest asks this before every batch, and a refresh per batch halves bulk speed):
+        # what this process wrote in the last seconds, which search may not see yet, is overlaid instead
+        found: dict[str, str] = self.writer.recent_hashes(wanted)
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start:start + BATCH]
             s = self._search().filter("terms", content_hash=chunk).extra(size=0)
             s.aggs.bucket("hash", "terms", field="content_hash", size=len(chunk)).bucket(
                 "first", "terms", field="id", size=1, order={"_key": "asc"})
             for bucket in s.execute().aggregations.hash.buckets:
-                found[bucket.key] = bucket.first.buckets[0].key
+                first = bucket.first.buckets[0].key
+                found[bucket.key] = min(first, found.get(bucket.key, first))
         return found
 
     def search(
@@ -320,7 +340,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchI
     # alert events
     def save_alert(self, event: AlertEvent) -> None:
         self.client.index(index=self.layout.alerts, id=event.id, document=alert_doc(event))
-        self._dirty = True
+        self._stale.add(self.layout.alerts)
 
     def get_alert(self, alert_id: str) -> AlertEvent | None:
         response = self.client.options(ignore_status=404).get(index=self.layout.alerts, id=alert_id)

@@ -13,11 +13,10 @@ from storage.es_schema import incident_doc, incident_from_source
 
 
 class ElasticsearchIncidents:
-    """Mixed into ElasticsearchStore (which provides client, layout, _fresh, _search and _dirty)."""
+    """Mixed into ElasticsearchStore (which provides client, layout, _fresh, _search and _mark_stale)."""
 
     client: Any
     layout: Any
-    _dirty: bool
 
     def _fresh(self) -> None:
         raise NotImplementedError
@@ -25,9 +24,12 @@ class ElasticsearchIncidents:
     def _search(self, index: str | None = None) -> Any:
         raise NotImplementedError
 
+    def _mark_stale(self, *indices: str) -> None:
+        raise NotImplementedError
+
     def save_incident(self, incident: Incident) -> None:
         self.client.index(index=self.layout.incidents, id=incident.id, document=incident_doc(incident))
-        self._dirty = True
+        self._mark_stale(self.layout.incidents)
 
     def get_incident(self, incident_id: str) -> Incident | None:
         response = self.client.options(ignore_status=404).get(index=self.layout.incidents, id=incident_id)

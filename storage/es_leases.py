@@ -62,11 +62,13 @@ def _condition(version: str) -> dict[str, int]:
 
 
 class ElasticsearchLeases(LeaseStore):
-    """Mixed into ElasticsearchStore (which provides client, layout and the refresh flag _dirty)."""
+    """Mixed into ElasticsearchStore (which provides client, layout and _mark_stale)."""
 
     client: Elasticsearch
     layout: Layout
-    _dirty: bool
+
+    def _mark_stale(self, *indices: str) -> None:
+        raise NotImplementedError
 
     @property
     def _lease_index(self) -> str:
@@ -104,7 +106,7 @@ class ElasticsearchLeases(LeaseStore):
         else:
             return None
         if lease is not None:
-            self._dirty = True
+            self._mark_stale()  # every index: the previous holder (another process) may have written to any
         return lease
 
     def renew_lease(self, lease: Lease, ttl: timedelta) -> Lease | None:

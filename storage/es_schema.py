@@ -21,12 +21,16 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 import index_mappings
 from core.model import AlertEvent, Incident, Mention, utc
+from core.terms import mention_terms
 from core.text import fold as query_fold
 from core.text import signed_tokens, tokens
 
 log = logging.getLogger(__name__)
 
 TIME_FIELDS = ("published_at", "fetched_at", "first_reply_at")
+# fields computed from a mention's own content; documents of an older version are rewritten on open
+DERIVED_FIELDS = ("search_terms", "query_terms", "terms", "engagement_total", "reply_delay_ms", "derived")
+DERIVED_VERSION = 2  # 1 (implicit): search_terms, query_terms, reply_delay_ms; 2: terms, engagement_total
 
 
 class Layout:
@@ -124,6 +128,12 @@ def mention_doc(mention: Mention) -> dict[str, Any]:
     doc["@timestamp"] = doc["published_at"]
     doc["search_terms"] = [" ".join(fold(mention.title or "")), " ".join(fold(mention.text))]
     doc["query_terms"] = query_terms(mention)
+    # the detectors' figures as aggregations: each distinct term once (core.terms, as alerts.findings counts
+    # them), and the engagement summed (viral_mention's rate)
+    doc["terms"] = sorted(mention_terms(mention.title, mention.text))
+    if mention.engagement:
+        doc["engagement_total"] = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
+    doc["derived"] = DERIVED_VERSION
     return with_reply_delay(doc)
 
 

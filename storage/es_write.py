@@ -30,7 +30,7 @@ from elasticsearch.helpers import streaming_bulk
 
 from core.model import Mention
 from storage.base import UpsertResult
-from storage.es_schema import Layout, iso_ms, mention_doc, with_reply_delay
+from storage.es_schema import DERIVED_VERSION, Layout, iso_ms, mention_doc, with_reply_delay
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,15 @@ class MentionWriter:
                 links[mention_id] = _earliest(links.get(mention_id), self._recent_links[mention_id][1]) or ""
         return found, links
 
+    def recent_hashes(self, hashes: Sequence[str]) -> dict[str, str]:
+        """content_hash -> smallest id among the mentions this writer wrote lately (search may not see them)."""
+        wanted, found = set(hashes), {}
+        for mention_id, (_, _, doc) in self._recent.items():
+            digest = doc.get("content_hash")
+            if digest in wanted and (digest not in found or mention_id < found[digest]):
+                found[digest] = mention_id
+        return found
+
     def find(self, ids: Sequence[str], source: Any = True) -> dict[str, tuple[str, dict[str, Any]]]:
         response = self.client.search(
             index=self.layout.mentions, query={"ids": {"values": list(ids)}}, size=len(ids),
@@ -279,17 +288,13 @@ class MentionWriter:
 
 
 def backfill_derived_fields(client: Elasticsearch, layout: Layout, page: int = 1000) -> int:
-    """Re-derive the computed fields (`query_terms`, `reply_delay_ms`) of mentions written before they existed,
-    from their own stored source: a one-time migration (afterwards the query finds none, and a store without
-    such mentions pays one empty search per open). Returns how many were rewritten."""
-    stale = {"bool": {"should": [
-        {"bool": {"must_not": [{"exists": {"field": "query_terms"}}]}},
-        {"bool": {"filter": [{"exists": {"field": "first_reply_at"}}],
-                  "must_not": [{"exists": {"field": "reply_delay_ms"}}]}},
-    ], "minimum_should_match": 1}}
+    """Re-derive the computed fields (es_schema.DERIVED_FIELDS) of mentions written by an older version, from
+    their own stored source: a one-time migration (afterwards the query finds none, and a store without such
+    mentions pays one empty search per open). Returns how many were rewritten."""
+    stale = {"bool": {"must_not": [{"range": {"derived": {"gte": DERIVED_VERSION}}}]}}
     client.indices.refresh(index=layout.mentions, ignore_unavailable=True, allow_no_indices=True)
     rewritten, after = 0, None
-    while True:  # forward by id: a mention whose text yields no word stays "stale" but is passed only once
+    while True:  # forward by id (each is passed once)
         extra = {"search_after": after} if after else {}
         hits = client.search(index=layout.mentions, query=stale, size=page, sort=[{"id": "asc"}],
                              ignore_unavailable=True, allow_no_indices=True, **extra)["hits"]["hits"]

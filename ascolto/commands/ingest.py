@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,18 +57,33 @@ def run(args: argparse.Namespace) -> int:
     parse_errors = IngestReport()
     ingestor = ingestor_for(store, config, batch_size=args.batch_size)
     progress = Progress("ingest", unit="items")
+    # two stages overlap: while one batch is being stored (mostly waiting for the store), the next one is read and
+    # normalised; batches are stored one at a time and in order, so each sees all stored before it
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-store")
+    storing: Future[IngestReport] | None = None
+
+    def stored() -> None:
+        if storing is not None:
+            total.merge(storing.result())
+
     try:
         batch: list[Any] = []
         for item in _lines(args.input, parse_errors, ingestor):
             batch.append(item)
             if len(batch) >= args.batch_size:
-                total.merge(ingestor.ingest_batch(batch))
+                ready = ingestor.normalise_batch(batch)
+                stored()
+                storing = pool.submit(ingestor.store_batch, *ready)
                 progress.advance(len(batch))
                 batch = []
         if batch:
-            total.merge(ingestor.ingest_batch(batch))
+            ready = ingestor.normalise_batch(batch)
+            stored()
+            storing = pool.submit(ingestor.store_batch, *ready)
             progress.advance(len(batch))
+        stored()
     finally:
+        pool.shutdown(wait=True)
         store.close()
         progress.done()
     total.merge(parse_errors)

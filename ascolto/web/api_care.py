@@ -36,8 +36,11 @@ def care(store: Store, config: Conf, flt: Filter, window: Win) -> CareResponse:
     interval = "1d" if window.until - window.since > timedelta(days=2) else "1h"
     now = min(window.until, datetime.now(UTC))
     target = target_minutes(config, brand)
+    # the previous window's counts asked beside the snapshot: two round trips overlap (Elasticsearch)
+    before = (_POOL.submit(store.sentiment_counts, previous_window(scoped))
+              if scoped.since is not None and scoped.until is not None else None)
     snapshot = store.care_snapshot(scoped, interval, topic_size=1, now=now, target_minutes=target)
-    metrics = care_metrics(store, scoped, snapshot, now, target)
+    metrics = care_metrics(store, scoped, snapshot, now, target, before=before.result() if before else None)
     axis, series = sentiment_series(snapshot, window.since, window.until, interval)
     return CareResponse(
         brand=brand, since=window.since, until=window.until, care=metrics,  # type: ignore[arg-type]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from ascolto.web.cache import PeriodMemo
+from core.terms import STOPWORDS, words
 from core.text import fold
-from nlp.terms import STOPWORDS, words
 from storage.base import MentionFilter, MentionStore
 
 RECENT_SAMPLE = 300
@@ -37,6 +38,7 @@ def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter
     return Counter(itertools.chain.from_iterable(_terms(text, skip) for text in texts))
 
 
+_AHEAD = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ascolto-terms")
 _BASELINES = PeriodMemo(3600, kept=64)  # the baseline week is read once an hour per brand and filter
 
 
@@ -66,10 +68,12 @@ def emerging_terms(
     """Terms of the last 24 hours ranked by how much their document share grew against the 7 days before."""
     excluded = frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
     recent_flt = replace(flt, since=now - timedelta(days=1), until=now, is_owned=False)
+    # the baseline (memoised for the hour) is read while the day's sample is: two round trips overlap
+    baseline = _AHEAD.submit(baseline_frequency, store, flt, now, excluded)
     recent = store.newest_texts(recent_flt, RECENT_SAMPLE)
     if len(recent) < MIN_RECENT_DOCS:
         return []
-    base_df, base_count = baseline_frequency(store, flt, now, excluded)
+    base_df, base_count = baseline.result()
     return rank_terms(document_frequency(recent, excluded), len(recent), base_df, base_count, size)
 
 

@@ -110,3 +110,47 @@ def test_figures_read_no_document(counted: tuple[ElasticsearchStore, list[int]])
     assert page == 20  # the page itself, nothing scanned
     result = search_mentions(store, MentionFilter(), query=query, limit=20)
     assert result["total_exact"] and result["total"] > 5000
+
+
+def ten_rules() -> list[dict[str, Any]]:
+    """Ten rules over every detector, with settings under which some of them find something on this data."""
+    quick = {"min_count": 1, "sensitivity": 0.5}
+    return [
+        {"name": "complaints", "detector": "volume_spike", "brand": "Acme", "metric": "complaints", **quick},
+        {"name": "volume-day", "detector": "volume_spike", "brand": "Globex", "metric": "all", "window": "1d",
+         **quick},
+        {"name": "slow", "detector": "slow_build", "brand": "Acme", "metric": "all", **quick},
+        {"name": "negative", "detector": "negative_share", "brand": "Acme", "window": "1d", **quick,
+         "options": {"min_shift": 0.0}},
+        {"name": "terms", "detector": "emerging_term", "brand": "Acme", "window": "1d", **quick,
+         "options": {"min_term_count": 2}},
+        {"name": "terms-all", "detector": "emerging_term", "window": "2d", **quick},
+        {"name": "viral", "detector": "viral_mention", "brand": "Hooli", "metric": "all", **quick,
+         "options": {"min_engagement": 1}},
+        {"name": "unanswered", "detector": "unanswered_complaint", "brand": "Globex", **quick},
+        {"name": "sla", "detector": "sla_risk", "brand": "Acme", "limit_minutes": 30, **quick},
+        {"name": "negative-all", "detector": "negative_share", "metric": "all", **quick},
+    ]
+
+
+def test_ten_alert_rules_read_a_few_dozen_documents(counted: tuple[ElasticsearchStore, list[int]]) -> None:
+    """The detectors' series and figures are aggregations; what they read is their evidence (three samples per
+    finding, a mention or so to bound a window). Rules without a brand run once per brand."""
+    from alerts.detectors import DETECTORS
+    from core.config import config_from_dict
+
+    store, read = counted
+    config = config_from_dict({"brands": [{"name": b} for b in BRANDS], "alerts": ten_rules()})
+    now = T0 + timedelta(days=60, hours=13)
+    findings: list[Any] = []
+
+    def evaluate() -> None:
+        for rule in config.alerts:
+            for brand in [rule.brand] if rule.brand else list(BRANDS):
+                findings.extend(DETECTORS[rule.detector](store, config, rule, brand, now))
+
+    documents = documents_read(read, evaluate)
+    assert len(findings) >= 5  # the rules find something: their evidence is read too
+    samples = sum(len(f.samples) for f in findings)
+    print(f"ten rules: {documents} documents read, {samples} of them samples of {len(findings)} findings")
+    assert documents <= 40 + samples, (documents, samples, [f.key for f in findings])

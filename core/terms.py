@@ -1,0 +1,44 @@
+"""The one definition of a 'term' (what emerging-term alerts and the dashboard's term lists count): folded words
+of three or more letters and #hashtags, without stop words (Italian and English) or numbers.
+
+In core (not nlp) because the stores index it too: Elasticsearch keeps each mention's distinct terms in a keyword
+field, so that the detectors' term counts are aggregations (storage/es_schema.py)."""
+
+from __future__ import annotations
+
+import re
+
+from core.text import fold
+
+_TOKEN = re.compile(r"#?[^\W\d_][\w-]*", re.UNICODE)  # apostrophes split elisions: l'app -> app, hasn't -> hasn
+_STOPWORD_TEXT = """
+a ad al alla alle allo agli ai anche ancora avere che chi ci come con cosa cui da dal dalla dalle dei del della
+delle dello degli di dopo e ed era essere fa fare gli ha hanno ho il in io la le lei li lo loro lui ma mi mia mio
+molto ne nei nel nella nelle no non noi nostro o per perche piu poi quale quando quella quello questa questo qui se
+sei si sia siamo sono su sua sue sul sulla suo suoi ti tra tu tua tuo tutti tutto un una uno vi voi gia solo oggi
+nulla niente dico dice detto fatto sempre ogni prima stato stata stati sto sta stanno vedere visto cosi tutta
+tutte altro altra altri alcuni mai meno bene male ora qualcuno devo deve possono posso puo sembra volta volte anni
+giorno giorni ieri domani poco dell dall nell sull all quest quell anch dov cos com
+the and for are but not you your yours with this that these those from have has had was were will would can could
+should been being into out our ours they them their there here what when where which who why how its just than
+then too very all any some more most other such only own same about after again against before below between both
+during each few further once over under until while off also get got still even hasn doesn didn isn wasn aren
+haven don won couldn wouldn shouldn going gonna like now one two because did does her his she https http www com
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def words(text: str, skip: frozenset[str] = STOPWORDS) -> list[str]:
+    """The terms of a text in order (repeats kept): folded words and #hashtags, stop words and `skip` left out."""
+    found = []
+    for token in _TOKEN.findall(fold(text)):
+        token = token.strip("-")
+        bare = token.lstrip("#")
+        if len(bare) >= 3 and bare not in skip:
+            found.append(token)
+    return found
+
+
+def mention_terms(title: str | None, text: str) -> set[str]:
+    """The distinct terms of a mention (its title and text as one): what a term count counts once per mention."""
+    return set(words(f"{title or ''} {text}"))
