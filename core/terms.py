@@ -6,7 +6,9 @@ field, so that the detectors' term counts are aggregations (storage/es_schema.py
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 
 from core.text import fold
 
@@ -42,3 +44,20 @@ def words(text: str, skip: frozenset[str] = STOPWORDS) -> list[str]:
 def mention_terms(title: str | None, text: str) -> set[str]:
     """The distinct terms of a mention (its title and text as one): what a term count counts once per mention."""
     return set(words(f"{title or ''} {text}"))
+
+
+def phrases(found: Sequence[str]) -> set[str]:
+    """The two-word phrases of a text's terms in order ('a b' for adjacent terms; stop words between them are
+    not there to break a phrase): what the dashboard's emerging terms rank beside the words."""
+    return {f"{a} {b}" for a, b in itertools.pairwise(found)}
+
+
+def mention_phrases(title: str | None, text: str) -> set[str]:
+    """The distinct two-word phrases of a mention (its title and text as one; Elasticsearch indexes them)."""
+    return phrases(words(f"{title or ''} {text}"))
+
+
+def has_excluded(term: str, exclude: frozenset[str] | set[str]) -> bool:
+    """Whether a term or phrase has a word whose bare form (without #) is in `exclude` (a brand's own words): such
+    a term is left out, and so is a phrase with such a word, rather than being bridged over it."""
+    return any(word.lstrip("#@") in exclude for word in term.split(" "))

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from core.model import Mention
-from core.terms import mention_terms
+from core.terms import has_excluded, mention_terms, words
+from core.terms import phrases as phrase_set
 from storage.base import MentionFilter, MentionStore
 
 
@@ -118,11 +119,6 @@ def engagement_rate(mention: Mention, now: datetime) -> float:
     total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
     hours = max((now - mention.published_at).total_seconds() / 3600, 0.25)
     return math.log1p(total / hours)
-
-
-def bare_term(term: str) -> str:
-    """A term without its # (the form a brand's own words are excluded by)."""
-    return term.lstrip("#@")
 
 
 class QueryLanguage(Protocol):
@@ -243,16 +239,27 @@ class MentionAnalytics(MentionStore):
         return [ReplyTime(m.id, m.published_at, m.first_reply_at) for m in self.search(flt, limit=newest).items]
 
     def term_counts(self, flt: MentionFilter, newest: int, exclude: Collection[str] = (), *, min_count: int = 1,
-                    only: Collection[str] | None = None) -> TermCounts:
+                    only: Collection[str] | None = None, phrases: bool = False) -> TermCounts:
         """In how many of the newest `newest` filtered mentions (search order) each term appears, over how many
         mentions: terms whose bare form is in `exclude` left out, only those in `only` (when given), and only
-        those in at least `min_count` mentions."""
-        items = self.search(flt, limit=newest).items
+        those in at least `min_count` mentions. `phrases`: the two-word phrases too (core.terms.mention_phrases;
+        a phrase with an excluded word is left out)."""
+        texts = self.newest_texts(flt, newest)  # 'title text', as mention_terms joins them
+        excluded = frozenset(exclude)
         counts: Counter[str] = Counter()
-        for m in items:
-            counts.update(t for t in mention_terms(m.title, m.text) if bare_term(t) not in exclude)
+        for text in texts:
+            found = words(text)
+            counts.update(t for t in {*found, *(phrase_set(found) if phrases else ())} if not has_excluded(t, excluded))
         kept = {t: c for t, c in counts.items() if c >= min_count and (only is None or t in only)}
-        return TermCounts(len(items), kept)
+        return TermCounts(len(texts), kept)
+
+    def emerging_counts(self, recent: MentionFilter, recent_n: int, baseline: MentionFilter, baseline_n: int,
+                        exclude: Collection[str], min_count: int) -> tuple[TermCounts, TermCounts]:
+        """The dashboard's emerging-terms question: term_counts with phrases of the newest `recent_n` mentions of
+        `recent` (at least `min_count` each), and of the newest `baseline_n` of `baseline` for those terms only
+        (a store may ask both at once)."""
+        found = self.term_counts(recent, recent_n, exclude, min_count=min_count, phrases=True)
+        return found, self.term_counts(baseline, baseline_n, exclude, only=set(found.counts), phrases=True)
 
     def with_term(self, flt: MentionFilter, newest: int, term: str, n: int = 3) -> list[Mention]:
         """The first `n` (newest first) of the newest `newest` filtered mentions whose terms include `term`."""

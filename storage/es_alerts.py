@@ -24,6 +24,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from core.model import Mention
+from core.terms import has_excluded
 from storage.analytics import RateSpread, ReplyTime, TermCounts
 from storage.base import MentionFilter
 from storage.es_query import SORTS, filter_query
@@ -37,6 +38,41 @@ SAMPLE_FIELDS = ["id", "url", "author", "author_reach", "platform", "source", "p
                  "title", "text", "sentiment", "intent", "brands", "lang", "is_owned", "engagement"]
 def _from_ms(value: str | float) -> datetime:
     return datetime.fromtimestamp(float(value) / 1000, tz=UTC)
+
+
+def _responses(answer: Any) -> list[dict[str, Any]]:
+    """A multi-search's responses, failing as one search would if any failed."""
+    responses = list(answer["responses"])
+    for response in responses:
+        if "error" in response:
+            raise RuntimeError(f"Elasticsearch search failed: {response['error']}")
+    return responses
+
+
+def _terms_body(query: dict[str, Any], exclude: Collection[str], min_count: int, only: Collection[str] | None,
+                phrases: bool) -> dict[str, Any]:
+    """A search of the mentions' terms (and phrases) counts: term_counts' question as one request body."""
+    spec: dict[str, Any] = {"field": "terms", "size": TERMS_SIZE, "shard_size": TERMS_SIZE,
+                            "min_doc_count": max(min_count, 1), "order": [{"_count": "desc"}, {"_key": "asc"}]}
+    if only is not None:
+        spec["include"] = sorted(only)
+    aggs = {"t": dict(spec), **({"p": {**spec, "field": "phrases"}} if phrases else {})}
+    if exclude:  # a word's forms, excluded exactly; phrases with it are dropped by _term_counts
+        aggs["t"]["exclude"] = sorted({form for word in exclude for form in (word, f"#{word}", f"@{word}")})
+    return {"query": query, "size": 0, "track_total_hits": True,
+            "aggs": {name: {"terms": body} for name, body in aggs.items()}}
+
+
+def _term_counts(got: dict[str, Any], newest: int, exclude: Collection[str]) -> TermCounts:
+    excluded = frozenset(exclude)
+    counts: dict[str, int] = {}
+    for name, result in got["aggregations"].items():
+        if result.get("sum_other_doc_count"):
+            log.warning("term counts: more than %d distinct %s; the rarest are left out", TERMS_SIZE,
+                        "terms" if name == "t" else "phrases")
+        counts.update((str(b["key"]), int(b["doc_count"])) for b in result["buckets"]
+                      if name == "t" or not has_excluded(str(b["key"]), excluded))
+    return TermCounts(min(int(got["hits"]["total"]["value"]), newest), counts)
 
 
 class ElasticsearchDetectorQueries:
@@ -54,16 +90,30 @@ class ElasticsearchDetectorQueries:
 
     def _newest(self, flt: MentionFilter, newest: int) -> dict[str, Any]:
         """The filter as a query, narrowed to its newest `newest` mentions in search order (module docstring)."""
-        query = filter_query(flt).to_dict()
-        hits = self._request(query=query, from_=max(newest - 1, 0), size=1, sort=SORTS["published_at_desc"],
-                             source=False, track_total_hits=False)["hits"]["hits"]
-        if not hits:
-            return query  # fewer than `newest`: all of them
-        at, last_id = hits[0]["sort"]
-        later = {"range": {"published_at": {"gt": at, "format": "epoch_millis"}}}
-        same = {"bool": {"filter": [{"range": {"published_at": {"gte": at, "lte": at, "format": "epoch_millis"}}},
-                                    {"range": {"id": {"lte": last_id}}}]}}
-        return {"bool": {"filter": [query, {"bool": {"should": [later, same], "minimum_should_match": 1}}]}}
+        return self._newest_many([(flt, newest)])[0]
+
+    def _newest_many(self, asks: Sequence[tuple[MentionFilter, int]]) -> list[dict[str, Any]]:
+        """_newest of several filters, their cut points found in one multi-search."""
+        queries = [filter_query(flt).to_dict() for flt, _ in asks]
+        searches: list[dict[str, Any]] = []
+        for query, (_, newest) in zip(queries, asks, strict=True):
+            searches += [{"index": self.layout.mentions, "ignore_unavailable": True, "allow_no_indices": True},
+                         {"query": query, "from": max(newest - 1, 0), "size": 1, "sort": SORTS["published_at_desc"],
+                          "_source": False, "track_total_hits": False}]
+        narrowed = []
+        for query, response in zip(queries, _responses(self.client.msearch(searches=searches)), strict=True):
+            hits = response["hits"]["hits"]
+            if not hits:
+                narrowed.append(query)  # fewer than `newest`: all of them
+                continue
+            at, last_id = hits[0]["sort"]
+            later = {"range": {"published_at": {"gt": at, "format": "epoch_millis"}}}
+            same = {"bool": {"filter": [
+                {"range": {"published_at": {"gte": at, "lte": at, "format": "epoch_millis"}}},
+                {"range": {"id": {"lte": last_id}}}]}}
+            narrowed.append({"bool": {"filter": [query, {"bool": {"should": [later, same],
+                                                                   "minimum_should_match": 1}}]}})
+        return narrowed
 
     def _mentions(self, response: dict[str, Any]) -> list[Mention]:
         return [mention_from_source(hit["_source"]) for hit in response["hits"]["hits"]]
@@ -96,11 +146,7 @@ class ElasticsearchDetectorQueries:
         for flt in flts:
             searches += [{"index": self.layout.mentions, "ignore_unavailable": True, "allow_no_indices": True},
                          {"query": filter_query(flt).to_dict(), "size": 0, "track_total_hits": True}]
-        responses = self.client.msearch(searches=searches)["responses"]
-        for response in responses:
-            if "error" in response:
-                raise RuntimeError(f"Elasticsearch count failed: {response['error']}")
-        return [int(r["hits"]["total"]["value"]) for r in responses]
+        return [int(r["hits"]["total"]["value"]) for r in _responses(self.client.msearch(searches=searches))]
 
     def reply_times(self, flt: MentionFilter, newest: int) -> list[ReplyTime]:
         """Two doc values per mention (and its id), no source: a queue forecast needs each one's times."""
@@ -117,28 +163,36 @@ class ElasticsearchDetectorQueries:
                 for hit in hits]
 
     def term_counts(self, flt: MentionFilter, newest: int, exclude: Collection[str] = (), *, min_count: int = 1,
-                    only: Collection[str] | None = None) -> TermCounts:
-        """As MentionAnalytics.term_counts says: one terms aggregation over the newest mentions."""
+                    only: Collection[str] | None = None, phrases: bool = False) -> TermCounts:
+        """As MentionAnalytics.term_counts says: one terms aggregation over the newest mentions (and one on
+        `phrases` beside it; a phrase with an excluded word is dropped here, as the generic count drops it)."""
         self._fresh()
         if newest <= 0 or not self._has_indices():
             return TermCounts(0, {})
-        query = self._newest(flt, newest)
-        spec: dict[str, Any] = {"field": "terms", "size": TERMS_SIZE, "shard_size": TERMS_SIZE,
-                                "min_doc_count": max(min_count, 1), "order": [{"_count": "desc"}, {"_key": "asc"}]}
-        if exclude:
-            spec["exclude"] = sorted({form for word in exclude for form in (word, f"#{word}", f"@{word}")})
-        if only is not None:
-            spec["include"] = sorted(only)
-        wanted = only is None or bool(only)
-        got = self._request(query=query, size=0, track_total_hits=True,
-                            aggs={"t": {"terms": spec}} if wanted else None)
-        mentions = min(int(got["hits"]["total"]["value"]), newest)
-        if not wanted:
-            return TermCounts(mentions, {})
-        result = got["aggregations"]["t"]
-        if result.get("sum_other_doc_count"):
-            log.warning("term counts: more than %d distinct terms; the rarest are left out", TERMS_SIZE)
-        return TermCounts(mentions, {str(b["key"]): int(b["doc_count"]) for b in result["buckets"]})
+        if only is not None and not only:  # no term asked for: how many mentions only
+            return TermCounts(min(self.counts([flt])[0], newest), {})
+        got = self._request(**_terms_body(self._newest(flt, newest), exclude, min_count, only, phrases))
+        return _term_counts(got, newest, exclude)
+
+    def emerging_counts(self, recent: MentionFilter, recent_n: int, baseline: MentionFilter, baseline_n: int,
+                        exclude: Collection[str], min_count: int) -> tuple[TermCounts, TermCounts]:
+        """As MentionAnalytics.emerging_counts says, in two round trips: both cut points in one multi-search,
+        then both counts in another (the baseline's whole list, cut to the day's candidates here; asked again
+        for the candidates only if that list was too long to come back whole)."""
+        self._fresh()
+        if recent_n <= 0 or not self._has_indices():
+            return TermCounts(0, {}), TermCounts(0, {})
+        queries = self._newest_many([(recent, recent_n), (baseline, baseline_n)])
+        searches: list[dict[str, Any]] = []
+        for query, least in zip(queries, (min_count, 1), strict=True):
+            searches += [{"index": self.layout.mentions, "ignore_unavailable": True, "allow_no_indices": True},
+                         _terms_body(query, exclude, least, None, True)]
+        day, week = _responses(self.client.msearch(searches=searches))
+        found = _term_counts(day, recent_n, exclude)
+        if any(week["aggregations"][name].get("sum_other_doc_count") for name in ("t", "p")):
+            return found, self.term_counts(baseline, baseline_n, exclude, only=set(found.counts), phrases=True)
+        before = _term_counts(week, baseline_n, exclude)
+        return found, TermCounts(before.mentions, {t: n for t, n in before.counts.items() if t in found.counts})
 
     def with_term(self, flt: MentionFilter, newest: int, term: str, n: int = 3) -> list[Mention]:
         self._fresh()

@@ -21,7 +21,7 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 import index_mappings
 from core.model import AlertEvent, Incident, Mention, utc
-from core.terms import mention_terms
+from core.terms import phrases, words
 from core.text import fold as query_fold
 from core.text import signed_tokens, tokens
 
@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 TIME_FIELDS = ("published_at", "fetched_at", "first_reply_at")
 # fields computed from a mention's own content; documents of an older version are rewritten on open
-DERIVED_FIELDS = ("search_terms", "query_terms", "terms", "engagement_total", "reply_delay_ms", "derived")
-DERIVED_VERSION = 2  # 1 (implicit): search_terms, query_terms, reply_delay_ms; 2: terms, engagement_total
+DERIVED_FIELDS = ("search_terms", "query_terms", "terms", "phrases", "engagement_total", "reply_delay_ms", "derived")
+# 1 (implicit): search_terms, query_terms, reply_delay_ms; 2: terms, engagement_total; 3: phrases
+DERIVED_VERSION = 3
 
 
 class Layout:
@@ -130,7 +131,9 @@ def mention_doc(mention: Mention) -> dict[str, Any]:
     doc["query_terms"] = query_terms(mention)
     # the detectors' figures as aggregations: each distinct term once (core.terms, as alerts.findings counts
     # them), and the engagement summed (viral_mention's rate)
-    doc["terms"] = sorted(mention_terms(mention.title, mention.text))
+    found = words(f"{mention.title or ''} {mention.text}")  # = mention_terms / mention_phrases, split once
+    doc["terms"] = sorted(set(found))
+    doc["phrases"] = sorted(phrases(found))  # the dashboard's emerging phrases
     if mention.engagement:
         doc["engagement_total"] = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
     doc["derived"] = DERIVED_VERSION

@@ -1,80 +1,69 @@
 """Emerging terms: words (and two-word phrases) far more frequent in the latest day than in the week before.
 
-Computed from samples of mention texts fetched through the store interface (search order, newest first), so both
-backends agree. Samples are bounded to keep the overview fast; the result is a hint for the brand team, the alert
-detectors do the careful statistics.
+Counted over samples (the newest mentions of the day and of the week before, in search order) through the store's
+term counts (storage.analytics: MentionAnalytics.term_counts with phrases), so both backends agree: SQLite counts
+the sampled texts, Elasticsearch aggregates the `terms` and `phrases` it indexed with each mention, without
+reading the texts. Samples are bounded to keep the overview fast; the result is a hint for the brand team, the
+alert detectors do the careful statistics.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from ascolto.web.cache import PeriodMemo
-from core.terms import STOPWORDS, words
+from core.terms import has_excluded, phrases, words
 from core.text import fold
+from storage.analytics import MentionAnalytics
 from storage.base import MentionFilter, MentionStore
 
 RECENT_SAMPLE = 300
 BASELINE_SAMPLE = 600
 MIN_RECENT_DOCS = 3
+
+
 def doc_terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
-    """The distinct words and adjacent word pairs of one text (stopwords and brand names left out)."""
-    return _terms(text, STOPWORDS | exclude)
-
-
-def _terms(text: str, skip: frozenset[str]) -> set[str]:
-    found = words(text, skip)
-    return set(found) | {f"{a} {b}" for a, b in itertools.pairwise(found)}
+    """The distinct words and adjacent word pairs of one text (stop words left out; brand names and the phrases
+    with them too): core.terms, as the stores count them."""
+    found = words(text)
+    return {t for t in (set(found) | phrases(found)) if not has_excluded(t, exclude)}
 
 
 def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter[str]:
-    skip = STOPWORDS | exclude
-    return Counter(itertools.chain.from_iterable(_terms(text, skip) for text in texts))
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(doc_terms(text, exclude))
+    return counts
 
 
-_AHEAD = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ascolto-terms")
-_BASELINES = PeriodMemo(3600, kept=64)  # the baseline week is read once an hour per brand and filter
-
-
-def baseline_frequency(
-    store: MentionStore, flt: MentionFilter, now: datetime, exclude: frozenset[str]
-) -> tuple[Counter[str], int]:
-    """Document frequencies of the 7 days before yesterday, kept for the hour: that week does not change while
-    the dashboard refreshes every few seconds, so it is read once an hour per brand and filter."""
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    key = (str(getattr(store, "url", id(store))), repr((replace(flt, since=None, until=None), sorted(exclude))), hour)
-
-    def compute() -> tuple[Counter[str], int]:
-        base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
-        baseline = store.newest_texts(base_flt, BASELINE_SAMPLE)
-        return document_frequency(baseline, exclude), len(baseline)
-
-    return _BASELINES.get(key, hour, compute)
+def brand_exclusions(exclude: Iterable[str]) -> frozenset[str]:
+    """The folded words of a brand's names and handles, which its emerging terms leave out."""
+    return frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
 
 
 def clear_baselines() -> None:
-    _BASELINES.clear()
+    """Nothing is kept between calls any more (the baseline is counted for the day's candidates only); kept for
+    the benchmarks, which clear every memo before a cold request."""
 
 
 def emerging_terms(
     store: MentionStore, flt: MentionFilter, now: datetime, exclude: Iterable[str] = (), size: int = 10
 ) -> list[dict[str, Any]]:
     """Terms of the last 24 hours ranked by how much their document share grew against the 7 days before."""
-    excluded = frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
+    excluded = brand_exclusions(exclude)
+    counted = cast(MentionAnalytics, store)
     recent_flt = replace(flt, since=now - timedelta(days=1), until=now, is_owned=False)
-    # the baseline (memoised for the hour) is read while the day's sample is: two round trips overlap
-    baseline = _AHEAD.submit(baseline_frequency, store, flt, now, excluded)
-    recent = store.newest_texts(recent_flt, RECENT_SAMPLE)
-    if len(recent) < MIN_RECENT_DOCS:
+    hour = now.replace(minute=0, second=0, microsecond=0)  # the week before yesterday, on the hour
+    base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
+    # the baseline is counted for the day's candidates only (Elasticsearch asks both samples at once)
+    recent, base = counted.emerging_counts(recent_flt, RECENT_SAMPLE, base_flt, BASELINE_SAMPLE, excluded,
+                                           MIN_RECENT_DOCS)
+    if recent.mentions < MIN_RECENT_DOCS:
         return []
-    base_df, base_count = baseline.result()
-    return rank_terms(document_frequency(recent, excluded), len(recent), base_df, base_count, size)
+    return rank_terms(Counter(recent.counts), recent.mentions, Counter(base.counts), base.mentions, size)
 
 
 def emerging_between(recent: list[str], baseline: list[str], exclude: Iterable[str] = (),
@@ -83,7 +72,7 @@ def emerging_between(recent: list[str], baseline: list[str], exclude: Iterable[s
     (the crisis story's periods against the week before it)."""
     if len(recent) < MIN_RECENT_DOCS:
         return []
-    excluded = frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
+    excluded = brand_exclusions(exclude)
     return rank_terms(document_frequency(recent, excluded), len(recent), document_frequency(baseline, excluded),
                       len(baseline), size)
 
