@@ -97,6 +97,17 @@ def run_intent(trainer: Trainer, dev: dict[str, list[Example]], variants: dict[s
                   + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()), flush=True)
 
 
+def _with_questions(make: Callable[[], LinearModel], questions: bool = True) -> LinearModel:
+    """complaints_en's non-complaints with a '?' as questions (or not) while `make` trains."""
+    from nlp import training
+
+    saved, training.COMPLAINTS_EN_QUESTIONS = training.COMPLAINTS_EN_QUESTIONS, questions
+    try:
+        return make()
+    finally:
+        training.COMPLAINTS_EN_QUESTIONS = saved
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("task", choices=("intent", "complaint", "sentiment", "stack"))
@@ -119,8 +130,14 @@ def main() -> int:
             "all_w0.5": lambda: trainer.intent((*INTENT_BASE, "complaints_all"), {"complaints_all": 0.5}),
             "all_w2": lambda: trainer.intent((*INTENT_BASE, "complaints_all"), {"complaints_all": 2.0}),
             "pos_only": lambda: trainer.intent((*INTENT_BASE, "complaints_pos")),
-            # the shipped recipe: the annotated domain tweets only
-            "annotated": lambda: trainer.intent((*INTENT_BASE, "complaints")),
+            # the annotated domain tweets only, every non-complaint as `other`
+            "annotated": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints")), False),
+            # the shipped recipe: annotated tweets, non-complaints with a '?' as questions
+            "annotated_q": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints"))),
+            "annotated_q_w0.5": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints"),
+                                                                               {"complaints": 0.5})),
+            "annotated_q_own3": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints"),
+                                                                               {"brand_care_en": 3.0})),
         }
         chosen = [v for v in args.variants.split(",") if v] or list(variants)
         run_intent(trainer, dev, {k: variants[k] for k in chosen}, complaint)
