@@ -87,8 +87,8 @@ COMPLAINTS_EN_QUESTIONS = True
 
 def intent_label(example: Example) -> str:
     """The intent a training row teaches. complaints_en has a complaint flag and no intent: its complaints are
-    `complaint`, the rest `other` (tweets to a brand that are not complaints; which are praise or questions
-    is not annotated)."""
+    `complaint`, its non-complaints with a '?' `question` (COMPLAINTS_EN_QUESTIONS), the rest `other` (whether a
+    tweet to a brand that is no complaint is praise or a question is not annotated)."""
     if example.source == "complaints":
         if example.complaint:
             return "complaint"
