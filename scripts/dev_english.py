@@ -97,15 +97,16 @@ def run_intent(trainer: Trainer, dev: dict[str, list[Example]], variants: dict[s
                   + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()), flush=True)
 
 
-def _with_questions(make: Callable[[], LinearModel], questions: bool = True) -> LinearModel:
-    """complaints_en's non-complaints with a '?' as questions (or not) while `make` trains."""
+def _mapped(make: Callable[[], LinearModel], questions: bool, praise: bool) -> LinearModel:
+    """Train with complaints_en's non-complaints mapped so: '?' -> question (or not), positive -> praise (or not)."""
     from nlp import training
 
-    saved, training.COMPLAINTS_EN_QUESTIONS = training.COMPLAINTS_EN_QUESTIONS, questions
+    saved = training.COMPLAINTS_EN_QUESTIONS, training.COMPLAINTS_EN_PRAISE
+    training.COMPLAINTS_EN_QUESTIONS, training.COMPLAINTS_EN_PRAISE = questions, praise
     try:
         return make()
     finally:
-        training.COMPLAINTS_EN_QUESTIONS = saved
+        training.COMPLAINTS_EN_QUESTIONS, training.COMPLAINTS_EN_PRAISE = saved
 
 
 def main() -> int:
@@ -123,21 +124,26 @@ def main() -> int:
     trainer = Trainer(fit)
     if args.task == "intent":
         complaint = trainer.complaint()
+        base = ("brand_care_it", "brand_care_en", "qa4faq", "complaints")
+
+        def plain(parts: tuple[str, ...], weights: dict[str, float] | None = None) -> LinearModel:
+            return _mapped(lambda: trainer.intent(parts, weights), False, False)  # complaint / other
+
         variants: dict[str, Callable[[], LinearModel]] = {
             "before": lambda: trainer.intent(INTENT_BASE),
-            # complaints_en with its random_* rows (as `other`), at weights 1, 0.5, 2
-            "all_w1": lambda: trainer.intent((*INTENT_BASE, "complaints_all")),
-            "all_w0.5": lambda: trainer.intent((*INTENT_BASE, "complaints_all"), {"complaints_all": 0.5}),
-            "all_w2": lambda: trainer.intent((*INTENT_BASE, "complaints_all"), {"complaints_all": 2.0}),
-            "pos_only": lambda: trainer.intent((*INTENT_BASE, "complaints_pos")),
+            # complaints_en with its random_* rows, at weights 1, 0.5, 2; its complaints only
+            "all_w1": lambda: plain((*INTENT_BASE, "complaints_all")),
+            "all_w0.5": lambda: plain((*INTENT_BASE, "complaints_all"), {"complaints_all": 0.5}),
+            "all_w2": lambda: plain((*INTENT_BASE, "complaints_all"), {"complaints_all": 2.0}),
+            "pos_only": lambda: plain((*INTENT_BASE, "complaints_pos")),
             # the annotated domain tweets only, every non-complaint as `other`
-            "annotated": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints")), False),
-            # the shipped recipe: annotated tweets, non-complaints with a '?' as questions
-            "annotated_q": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints"))),
-            "annotated_q_w0.5": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints"),
-                                                                               {"complaints": 0.5})),
-            "annotated_q_own3": lambda: _with_questions(lambda: trainer.intent((*INTENT_BASE, "complaints"),
-                                                                               {"brand_care_en": 3.0})),
+            "annotated": lambda: plain(base),
+            # ... non-complaints with a '?' as questions
+            "annotated_q": lambda: _mapped(lambda: trainer.intent(base), True, False),
+            "annotated_q_w0.5": lambda: _mapped(lambda: trainer.intent(base, {"complaints": 0.5}), True, False),
+            "annotated_q_own3": lambda: _mapped(lambda: trainer.intent(base, {"brand_care_en": 3.0}), True, False),
+            # the shipped recipe: ... and clearly positive non-complaints as praise
+            "annotated_qp": lambda: _mapped(lambda: trainer.intent(base), True, True),
         }
         chosen = [v for v in args.variants.split(",") if v] or list(variants)
         run_intent(trainer, dev, {k: variants[k] for k in chosen}, complaint)

@@ -6,12 +6,15 @@ from nlp.datasets import Example
 from nlp.training import INTENT_WEIGHTS, _intent_rows, intent_label
 
 
-def test_complaints_en_rows_teach_the_intent_model_complaint_question_or_other() -> None:
+def test_complaints_en_rows_teach_the_intent_model_complaint_question_praise_or_other() -> None:
     complaint = Example("@Brand why has my order not arrived? 3 weeks now", "en", complaint=1, source="complaints")
     question = Example("@Brand do you ship to Norway?", "en", complaint=0, source="complaints")
-    other = Example("@Brand thanks, see you at the store opening", "en", complaint=0, source="complaints")
+    praise = Example("@Brand you guys are amazing, the best support ever, thank you!", "en", complaint=0,
+                     source="complaints")
+    other = Example("@Brand the new store opens on Monday", "en", complaint=0, source="complaints")
     assert intent_label(complaint) == "complaint"
     assert intent_label(question) == "question"
+    assert intent_label(praise) == "praise"
     assert intent_label(other) == "other"
     assert "complaints" in INTENT_WEIGHTS
 
