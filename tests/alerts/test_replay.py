@@ -11,6 +11,7 @@ import yaml
 
 from alerts.replay import per_week, replay
 from ascolto.cli import main
+from core.model import CrawlRun
 from storage import MentionStore, open_store
 from tests.alerts.conftest import make_config, mention, steady_history
 
@@ -57,3 +58,44 @@ def test_backtest_rule_command_prints_alerts_and_weeks(tmp_path: Path, capsys) -
     assert [s["transition"] for s in sent][:1] == ["opened"]
     assert lines[-1].startswith("alerts per week:")
     assert main(["backtest", "--config", str(config), "--rule", "nope", "--days", "2"]) == 2
+
+
+def test_replay_judges_answered_as_of_the_replayed_instant(store: MentionStore) -> None:
+    """A complaint answered three hours late was waiting at every instant before its reply: the replay alerts
+    after the limit and resolves at the reply, though the store now holds the reply."""
+    asked = NOW - timedelta(hours=6)
+    replied = asked + timedelta(hours=3)
+    store.upsert([mention(asked, first_reply_at=replied),
+                  mention(asked + timedelta(minutes=5), first_reply_at=asked + timedelta(minutes=20))])
+    rules = [{"name": "late", "detector": "unanswered_complaint", "brand": "Velora", "limit_minutes": 60}]
+    sent = replay(store, make_config(rules), "late", days=0.5, now=NOW)
+    moves = [(s.transition, s.at) for s in sent]
+    assert [t for t, _ in moves] == ["opened", "resolved"], moves
+    opened, resolved = sent[0], sent[1]
+    assert asked + timedelta(minutes=60) < opened.at <= asked + timedelta(minutes=70)
+    assert opened.event.observed == 1  # the one answered in 15 minutes never counted
+    assert opened.event.details["facts"]["unanswered"] == 1
+    assert replied <= resolved.at <= replied + timedelta(minutes=5)
+
+
+def test_replay_holds_the_alert_open_while_its_source_was_blind(store: MentionStore) -> None:
+    """As live: a window in which the source that brings the brand's mentions was failing resolves nothing, so
+    the replayed alert resolves only once the source crawls again (the store's crawl log read as of each instant)."""
+    fill(store)
+    source = {"name": "test", "kind": "feed", "urls": ["https://forum.example/rss"]}
+    config = make_config(RULES, sources=[source])
+    resolved_before = [s.at for s in replay(store, config, "spike", days=2, now=NOW) if s.transition == "resolved"]
+    blind_from, blind_until = SURGE + timedelta(minutes=50), SURGE + timedelta(hours=8)
+    assert resolved_before and resolved_before[0] < blind_until  # without a crawl log it resolves within hours
+    runs = []
+    at = NOW - timedelta(days=3)
+    while at < NOW:
+        ok = not blind_from <= at < blind_until
+        runs.append(CrawlRun(source="test", kind="feed", started_at=at, finished_at=at, ok=ok, errors=0 if ok else 1))
+        at += timedelta(minutes=15)
+    store.record_crawl(runs)
+    sent = replay(store, config, "spike", days=2, now=NOW)
+    moves = [(s.transition, s.at) for s in sent]
+    assert [t for t, _ in moves][:1] == ["opened"] and sum(t == "opened" for t, _ in moves) == 1, moves
+    resolved = [at for t, at in moves if t == "resolved"]
+    assert resolved and resolved[0] >= blind_until, moves
