@@ -109,6 +109,18 @@ def _mapped(make: Callable[[], LinearModel], questions: bool, praise: bool) -> L
         training.COMPLAINTS_EN_QUESTIONS, training.COMPLAINTS_EN_PRAISE = saved
 
 
+def _label_weighted(make: Callable[[], LinearModel], weights: dict[str, float]) -> LinearModel:
+    """Train with complaints_en's rows weighted per taught label (training.COMPLAINTS_EN_LABEL_WEIGHTS)."""
+    from nlp import training
+
+    saved = training.COMPLAINTS_EN_LABEL_WEIGHTS
+    training.COMPLAINTS_EN_LABEL_WEIGHTS = weights
+    try:
+        return make()
+    finally:
+        training.COMPLAINTS_EN_LABEL_WEIGHTS = saved
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("task", choices=("intent", "complaint", "sentiment", "stack"))
@@ -144,6 +156,12 @@ def main() -> int:
             "annotated_q_own3": lambda: _mapped(lambda: trainer.intent(base, {"brand_care_en": 3.0}), True, False),
             # the shipped recipe: ... and clearly positive non-complaints as praise
             "annotated_qp": lambda: _mapped(lambda: trainer.intent(base), True, True),
+            # ... with complaints_en's weakly labelled rows weighted lower
+            "qp_other0.5": lambda: _label_weighted(lambda: trainer.intent(base), {"other": 0.5}),
+            "qp_other0.25": lambda: _label_weighted(lambda: trainer.intent(base), {"other": 0.25}),
+            "qp_weak0.5": lambda: _label_weighted(lambda: trainer.intent(base),
+                                                  {"other": 0.5, "question": 0.5, "praise": 0.5}),
+            "qp_own3": lambda: trainer.intent(base, {"brand_care_en": 3.0}),
         }
         chosen = [v for v in args.variants.split(",") if v] or list(variants)
         run_intent(trainer, dev, {k: variants[k] for k in chosen}, complaint)
@@ -170,6 +188,8 @@ def main() -> int:
         sentiment_variants = {
             "before": lambda: trainer.sentiment_en(),
             "C1": lambda: trainer.sentiment_en(C=1.0),
+            "C3": lambda: trainer.sentiment_en(C=3.0),  # the recipe before C 1
+            "C0.5": lambda: trainer.sentiment_en(C=0.5),
             "C10": lambda: trainer.sentiment_en(C=10.0),
             "emb2.5": lambda: trainer.sentiment_en(embeddings=2.5),
             "own_en3": lambda: trainer.sentiment_en(weights={"brand_care_en": 3.0}),
