@@ -126,6 +126,8 @@ def main() -> int:
     parser.add_argument("task", choices=("intent", "complaint", "sentiment", "stack"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--variants", default="", help="comma-separated subset of the variants")
+    parser.add_argument("--complaint-random", type=float, default=1.0,
+                        help="intent task: weight of complaints_en's random_* rows in the complaint model")
     args = parser.parse_args()
     fit, dev = dev_parts(args.seed)
     static.use_table(static.shipped(static.TABLE))
@@ -135,7 +137,8 @@ def main() -> int:
     fit["complaints_random"] = [e for e in fit["complaints"] if not datasets.annotated(e)]
     trainer = Trainer(fit)
     if args.task == "intent":
-        complaint = trainer.complaint()
+        parts = SPLIT_COMPLAINTS if args.complaint_random else SPLIT_COMPLAINTS[1:]  # 0: rows left out
+        complaint = trainer.complaint(parts, {"complaints_random": args.complaint_random})
         base = ("brand_care_it", "brand_care_en", "qa4faq", "complaints")
 
         def plain(parts: tuple[str, ...], weights: dict[str, float] | None = None) -> LinearModel:
