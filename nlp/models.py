@@ -3,8 +3,8 @@
 Options a recipe can turn on: `nb_scaling` (NB-LR, Wang & Manning 2012: each one-vs-rest column learns on features
 scaled by their naive-Bayes log-count ratio; the ratio is folded into the coefficients, so prediction is the same
 single product), `lexicon` (the model also reads nlp.lexicon's dense VADER scores, appended by `inputs`),
-`questions` (nlp.lexicon's two question cues), `embeddings` (nlp.embeddings' static sentence vector, times
-this weight; 0 = not read) and `lemmas` (nlp.lemmas' hashed Italian lemma n-grams, times this weight).
+`questions` (nlp.lexicon's two question cues) and `embeddings` (nlp.embeddings' static sentence vector, times
+this weight; 0 = not read).
 
 A model is a linear classifier's coefficients and nothing else, stored as int8-quantised arrays in a .npz plus
 a JSON header: loading never unpickles anything (np.load with allow_pickle=False), so a shipped file can't run
@@ -22,9 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from nlp import embeddings as static
-from nlp import lemmas as lemma_table
 from nlp.features import N_FEATURES
-from nlp.lemmas import N_LEMMA_FEATURES
 from nlp.lexicon import LEXICON_FEATURES, QUESTION_FEATURES, lexicon_features, question_features
 
 if TYPE_CHECKING:  # scikit-learn is imported only to train: classifying never pays for its import
@@ -36,10 +34,9 @@ class LinearModel:
 
     def __init__(self, name: str, C: float = 3.0, class_weight: str | None = None, seed: int = 13,
                  nb_scaling: bool = False, lexicon: bool = False, questions: bool = False,
-                 embeddings: float = 0.0, lemmas: float = 0.0) -> None:
+                 embeddings: float = 0.0) -> None:
         self.name, self.C, self.class_weight, self.seed = name, C, class_weight, seed
         self.nb_scaling, self.lexicon, self.questions, self.embeddings = nb_scaling, lexicon, questions, embeddings
-        self.lemmas = lemmas
         self.classes: list[str] = []
         self.coef = np.zeros((0, self.n_features), dtype=np.float32)  # (n_columns, n_features)
         self.intercept = np.zeros(0, dtype=np.float32)
@@ -47,8 +44,7 @@ class LinearModel:
 
     @property
     def n_features(self) -> int:
-        return (N_FEATURES + (N_LEMMA_FEATURES if self.lemmas else 0)
-                + (len(LEXICON_FEATURES) if self.lexicon else 0)
+        return (N_FEATURES + (len(LEXICON_FEATURES) if self.lexicon else 0)
                 + (len(QUESTION_FEATURES) if self.questions else 0) + (static.current().dim if self.embeddings else 0))
 
     def inputs(self, X: sp.csr_matrix, texts: Sequence[str]) -> sp.csr_matrix:
@@ -56,9 +52,8 @@ class LinearModel:
         extra = self.extra_inputs(texts)
         return X if extra is None else sp.hstack([X, sp.csr_matrix(extra)], format="csr", dtype=np.float32)
 
-    def extra_inputs(self, texts: Sequence[str]) -> np.ndarray | sp.csr_matrix | None:
-        """The columns this model reads after the shared hashed ones (None: none): the hashed lemma block
-        first (sparse), then the dense ones."""
+    def extra_inputs(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The dense columns this model reads after the shared hashed ones (None: none)."""
         blocks = []
         if self.lexicon:
             blocks.append(lexicon_features(texts).toarray())
@@ -66,11 +61,7 @@ class LinearModel:
             blocks.append(question_features(texts).toarray())
         if self.embeddings:
             blocks.append(self.embeddings * static.current().transform(texts))
-        dense = np.hstack(blocks, dtype=np.float32) if blocks else None
-        if not self.lemmas:
-            return dense
-        block = self.lemmas * lemma_table.current().transform(texts)
-        return block if dense is None else sp.hstack([block, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
+        return np.hstack(blocks, dtype=np.float32) if blocks else None
 
     def scores(self, X: sp.csr_matrix, texts: Sequence[str]) -> np.ndarray:
         """predict_proba(inputs(X, texts)) without building the stacked matrix (what the pipeline calls)."""
@@ -149,8 +140,7 @@ class LinearModel:
         np.savez_compressed(path, coef=quantised, scale=scale.astype(np.float32), intercept=self.intercept)
         header = {"name": self.name, "classes": self.classes, "n_features": self.n_features, "C": self.C,
                   "class_weight": self.class_weight, "nb_scaling": self.nb_scaling, "lexicon": self.lexicon,
-                  "questions": self.questions, "embeddings": self.embeddings, "lemmas": self.lemmas,
-                  "meta": self.meta}
+                  "questions": self.questions, "embeddings": self.embeddings, "meta": self.meta}
         (directory / f"{self.name}.json").write_text(json.dumps(header, indent=1, sort_keys=True) + "\n")
         return path
 
@@ -159,7 +149,7 @@ class LinearModel:
         header = json.loads((directory / f"{name}.json").read_text())
         model = cls(name, header["C"], header["class_weight"], nb_scaling=header.get("nb_scaling", False),
                     lexicon=header.get("lexicon", False), questions=header.get("questions", False),
-                    embeddings=header.get("embeddings", 0.0), lemmas=header.get("lemmas", 0.0))
+                    embeddings=header.get("embeddings", 0.0))
         if header["n_features"] != model.n_features:
             raise ValueError(f"model {name} was trained on {header['n_features']} features, not {model.n_features}")
         with np.load(directory / f"{name}.npz", allow_pickle=False) as arrays:

@@ -56,7 +56,6 @@ import scipy.sparse as sp
 from core.text import clean
 from nlp import embeddings as static
 from nlp import language
-from nlp import lemmas as lemma_table
 from nlp.datasets import Example, split
 from nlp.features import Featurizer
 from nlp.models import LinearModel, MultiLabelModel
@@ -69,8 +68,6 @@ Parts = dict[str, list[Example]]
 # each Italian set's weight in sentiment_it's mix. The agencies' tweets to public services are the closest data
 # to citizens' care messages and the smallest set: at weight 1 the larger sets drown them (dev macro-F1 0.677,
 # no better than a model trained on the agencies alone, 0.678); at 3 they reach 0.707, the others unchanged
-# the hashed Italian lemma block's weight in sentiment_it (nlp/lemmas.py); 0 = not read, no table built
-LEMMA_WEIGHT = 0.0  # measured on dev, not better (nlp/models/README.md): off
 SENTIMENT_IT_WEIGHTS = {"sentipolc": 1.0, "multiemotions": 1.0, "agencies": 3.0, "qa4faq": 1.0, "brand_care_it": 2.0}
 
 
@@ -124,7 +121,7 @@ class Trainer:
                                                    "brand_care_it")) -> LinearModel:
         examples, w = _weighted((_sentiment(_rows(self.train, n)), SENTIMENT_IT_WEIGHTS[n]) for n in parts)
         model = LinearModel("sentiment_it", C=3.0, class_weight="balanced", nb_scaling=True,
-                            embeddings=EMBEDDING_WEIGHT, lemmas=LEMMA_WEIGHT)
+                            embeddings=EMBEDDING_WEIGHT)
         return model.fit(self.features(examples, model), [e.sentiment for e in examples], w)
 
     def complaint(self, parts: Sequence[str] = ("complaints", "airline", "qa4faq", "brand_care_it",
@@ -163,16 +160,10 @@ class Trainer:
         model = MultiLabelModel("topics", C=10.0, class_weight="balanced")
         return model.fit_multilabel(self.features(examples), [e.topics or [] for e in examples], TOPICS, w)
 
-    def lemmas(self) -> lemma_table.LemmaTable:
-        return lemma_table.LemmaTable.build(e.text for rows in self.train.values() for e in rows if e.lang == "it")
-
     def all(self) -> tuple[static.StaticEmbeddings, dict[str, LinearModel]]:
         log.info("building the static vectors")
         table = self.vectors()
         static.use_table(table)
-        if LEMMA_WEIGHT:
-            log.info("building the Italian lemma table")
-            lemma_table.use_table(self.lemmas())
         models: dict[str, LinearModel] = {}
         for name in ("sentiment_en", "sentiment_it", "complaint", "intent", "topics"):
             log.info("training %s", name)
@@ -183,8 +174,6 @@ class Trainer:
 def save(table: static.StaticEmbeddings, models: dict[str, LinearModel], directory: Path = MODEL_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = [table.save(directory / static.TABLE.name)] + [model.save(directory) for model in models.values()]
-    if any(getattr(model, "lemmas", 0) for model in models.values()):
-        written.append(lemma_table.current().save(directory / lemma_table.TABLE.name))
     if directory.resolve() == MODEL_DIR:  # language identification reads the shipped directory only
         written.append(language.save_compact_model())
     return written
@@ -193,8 +182,6 @@ def save(table: static.StaticEmbeddings, models: dict[str, LinearModel], directo
 def load(directory: Path = MODEL_DIR) -> dict[str, LinearModel]:
     """The shipped models; the static vectors beside them become the table every model reads."""
     static.use_table(static.shipped(directory / static.TABLE.name))
-    if (directory / lemma_table.TABLE.name).exists():
-        lemma_table.use_table(lemma_table.shipped(directory / lemma_table.TABLE.name))
     return {
         "sentiment_en": LinearModel.load(directory, "sentiment_en"),
         "sentiment_it": LinearModel.load(directory, "sentiment_it"),
