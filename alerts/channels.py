@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 
 from alerts import messages
-from alerts.slack_blocks import slack_payload
+from alerts.digest import DigestReport, compose_digest, digest_html, digest_payload, digest_text
+from alerts.slack_blocks import digest_slack_payload, slack_payload
 from core.config import EmailChannel, FileChannel, SlackChannel, WebhookChannel, secret
 from core.dates import parse_date
 from core.model import AlertEvent
@@ -29,6 +30,7 @@ SIGNATURE_HEADER = "X-Ascolto-Signature"
 KEY_HEADER = "X-Ascolto-Idempotency-Key"  # HTTP; also sent as the standard Idempotency-Key
 EMAIL_KEY_HEADER = "X-Ascolto-Key"
 REPLAY_WINDOW_SECONDS = 300  # a receiver refuses a signed webhook whose timestamp is further than this from now
+Notification = Any  # an AlertEvent, or an incident notice (alerts.incidents.IncidentNotice)
 
 
 class DeliveryError(Exception):
@@ -64,11 +66,14 @@ def _key_headers(key: str) -> dict[str, str]:
     return {KEY_HEADER: key, "Idempotency-Key": key}
 
 
-def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_file(channel: FileChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
               idempotency_key: str | None = None) -> None:
     payload = messages.json_payload(event, dashboard_url, voice_of(channel), idempotency_key)
-    line = json.dumps({"delivery_id": delivery_id, **payload}, ensure_ascii=False)
-    path = file_path(channel)
+    _append_line(file_path(channel), {"delivery_id": delivery_id, **payload})
+
+
+def _append_line(path: Path, payload: dict[str, Any]) -> None:
+    line = json.dumps(payload, ensure_ascii=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as out:
@@ -77,7 +82,7 @@ def send_file(channel: FileChannel, event: AlertEvent, dashboard_url: str | None
         raise DeliveryError(f"file {path}: {exc.strerror or exc}") from None
 
 
-def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_email(channel: EmailChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
                idempotency_key: str | None = None) -> None:
     voice, key = voice_of(channel), idempotency_key or messages.idempotency_key(event)
     msg = EmailMessage()
@@ -86,10 +91,14 @@ def send_email(channel: EmailChannel, event: AlertEvent, dashboard_url: str | No
     msg["To"] = ", ".join(channel.to)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(key, channel.sender)
-    msg["X-Ascolto-Alert"] = event.id
+    msg["X-Ascolto-Alert" if isinstance(event, AlertEvent) else "X-Ascolto-Incident"] = event.id
     msg[EMAIL_KEY_HEADER] = key
     msg.set_content(messages.text_body(event, dashboard_url, voice, key))
     msg.add_alternative(messages.html_body(event, dashboard_url, voice, key), subtype="html")
+    _smtp_send(channel, msg)
+
+
+def _smtp_send(channel: EmailChannel, msg: EmailMessage) -> None:
     user, password = secret(channel.username_env), secret(channel.password_env)
     where = f"smtp {channel.host}:{channel.port}"
     try:
@@ -144,7 +153,7 @@ def retry_after(value: str | None) -> float | None:
     return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER) if when else None
 
 
-def send_slack(channel: SlackChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_slack(channel: SlackChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
                idempotency_key: str | None = None) -> None:
     url = secret(channel.webhook_url_env)
     if not url:
@@ -170,12 +179,15 @@ def verify_webhook(secret_value: str, headers: dict[str, str], body: bytes, now:
     return hmac.compare_digest(sign(secret_value, timestamp, body), signature)
 
 
-def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send_webhook(channel: WebhookChannel, event: Notification, dashboard_url: str | None, delivery_id: str,
                  idempotency_key: str | None = None) -> None:
     key = idempotency_key or messages.idempotency_key(event)
-    payload: dict[str, Any] = {"delivery_id": delivery_id,
-                               **messages.json_payload(event, dashboard_url, voice_of(channel), key)}
-    body = json.dumps(payload, ensure_ascii=False).encode()
+    _post_webhook(channel, messages.json_payload(event, dashboard_url, voice_of(channel), key), key, delivery_id)
+
+
+def _post_webhook(channel: WebhookChannel, payload: dict[str, Any], key: str, delivery_id: str) -> None:
+    """POST the payload signed (when the channel has a secret) with its delivery id and idempotency key."""
+    body = json.dumps({"delivery_id": delivery_id, **payload}, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     headers = {"X-Ascolto-Delivery": delivery_id, "X-Ascolto-Timestamp": timestamp, **_key_headers(key)}
     key = secret(channel.secret_env)
@@ -186,10 +198,35 @@ def send_webhook(channel: WebhookChannel, event: AlertEvent, dashboard_url: str 
     _post(channel.url, body, headers, f"webhook {channel.name}")
 
 
+def send_digest(channel: Any, report: DigestReport, delivery_id: str) -> None:
+    """Deliver one digest on any channel kind, in the channel's language and time zone."""
+    voice, key = voice_of(channel), report.key
+    if channel.kind == "email":
+        msg = EmailMessage()
+        msg["Subject"] = compose_digest(report, voice).subject
+        msg["From"], msg["To"] = channel.sender, ", ".join(channel.to)
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = message_id(key, channel.sender)
+        msg[EMAIL_KEY_HEADER] = key
+        msg.set_content(digest_text(report, voice))
+        msg.add_alternative(digest_html(report, voice), subtype="html")
+        _smtp_send(channel, msg)
+    elif channel.kind == "slack":
+        url = secret(channel.webhook_url_env)
+        if not url:
+            raise DeliveryError(f"slack {channel.name}: environment variable {channel.webhook_url_env} is not set")
+        body = json.dumps(digest_slack_payload(report, voice)).encode()
+        _post(url, body, _key_headers(key), f"slack {channel.name}")
+    elif channel.kind == "webhook":
+        _post_webhook(channel, digest_payload(report, voice), key, delivery_id)
+    else:
+        _append_line(file_path(channel), {"delivery_id": delivery_id, **digest_payload(report, voice)})
+
+
 SENDERS = {"file": send_file, "email": send_email, "slack": send_slack, "webhook": send_webhook}
 
 
-def send(channel: Any, event: AlertEvent, dashboard_url: str | None, delivery_id: str,
+def send(channel: Any, event: Notification, dashboard_url: str | None, delivery_id: str,
          idempotency_key: str | None = None) -> None:
     """Deliver one notification; `idempotency_key` (default: messages.idempotency_key) is in every payload."""
     SENDERS[channel.kind](channel, event, dashboard_url, delivery_id, idempotency_key)

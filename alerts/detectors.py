@@ -21,6 +21,7 @@ from alerts.findings import (
     samples,
     term_counts,
 )
+from alerts.health import source_down
 from alerts.sla import sla_risk
 from core.config import AlertRule, Config
 from core.timebuckets import bucket_start, parse_interval
@@ -343,4 +344,5 @@ DETECTORS: dict[str, Callable[[MentionStore, Config, AlertRule, str | None, date
     "emerging_term": emerging_term,
     "unanswered_complaint": unanswered_complaint,
     "sla_risk": sla_risk,
+    "source_down": source_down,
 }

@@ -3,46 +3,78 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from alerts.detectors import DETECTORS, live_shape
 from alerts.findings import Finding, rule_filter
+from alerts.health import BlindSources
+from alerts.incidents import IncidentNotice, reconcile
 from alerts.state import Stage, apply_findings
 from core.config import AlertRule, Config
 from core.model import AlertEvent, utc
-from core.timebuckets import bucket_start
+from core.timebuckets import bucket_start, parse_interval
 from storage.base import MentionStore
 
 log = logging.getLogger(__name__)
 
 SERIES_DETECTORS = ("volume_spike", "slow_build")  # they read a series of closed buckets
+BRANDLESS = ("source_down",)  # about a source, not a brand: evaluated once, not once per brand
+
+
+@dataclass
+class Evaluation:
+    """What one evaluation notifies: alert transitions and incident transitions (alerts.incidents)."""
+
+    alerts: list[AlertEvent] = field(default_factory=list)
+    incidents: list[IncidentNotice] = field(default_factory=list)
+
+    @property
+    def notifications(self) -> list[AlertEvent | IncidentNotice]:
+        """Everything to hand the outbox (each channel takes what its `incidents.notify` mode asks for)."""
+        return [*self.alerts, *self.incidents]
 
 
 def evaluate_rules(store: MentionStore, config: Config, now: datetime, *, stage: Stage | None = None,
                    current_bucket: bool = False) -> list[AlertEvent]:
-    """Persist new, updated, escalated and resolved events; return those that need a notification.
+    """The alert events to notify of `evaluate` (which groups them into incidents as well)."""
+    return evaluate(store, config, now, stage=stage, current_bucket=current_bucket).alerts
+
+
+def evaluate(store: MentionStore, config: Config, now: datetime, *, stage: Stage | None = None,
+             current_bucket: bool = False, group: bool = True) -> Evaluation:
+    """Persist new, updated, escalated and resolved events, then the brands' incidents; return what needs a
+    notification.
 
     A rule without a brand runs once per configured brand (alerts are grouped per brand). A detector that
     fails is logged and skipped: its open alerts are left as they are rather than wrongly resolved.
     `stage` gets each event to notify before its state is saved (the outbox, see alerts.notify).
     `current_bucket` (live service): a surge in the bucket still filling fires now, not when it closes.
+    `group=False` leaves the incidents to a separate `alerts.incidents.reconcile` (the service evaluates its rules
+    one by one, each under its lease, then groups once).
     """
     now = utc(now)
     notify: list[AlertEvent] = []
+    widest = max((parse_interval(r.window) for r in config.alerts), default=timedelta(hours=1))
+    blind_sources = BlindSources(store, config, now, widest)
     for rule in config.alerts:
         detector = DETECTORS[rule.detector]
-        brands = [rule.brand] if rule.brand else [b.name for b in config.brands]
+        brands = [rule.brand] if rule.brand or rule.detector in BRANDLESS else [b.name for b in config.brands]
         for brand in brands:
             try:
                 findings = detector(store, config, rule, brand, now)
                 if current_bucket and rule.detector in SERIES_DETECTORS:
                     findings = _with_current_bucket(store, config, rule, brand, now, findings)
+                blind = [] if rule.detector in BRANDLESS else \
+                    blind_sources(brand, now - parse_interval(rule.window), now, rule.filters.get("sources", ()))
             except Exception:
                 log.exception("alert rule %s (brand %s): detector %s failed; skipped", rule.name, brand, rule.detector)
                 continue
-            notify.extend(apply_findings(store, rule, brand, findings, now, stage))
-    return notify
+            for finding in findings:
+                if blind:
+                    finding.details["incomplete"] = blind
+            notify.extend(apply_findings(store, rule, brand, findings, now, stage, incomplete=blind))
+    return Evaluation(notify, reconcile(store, config, now, stage) if group else [])
 
 
 def _with_current_bucket(store: MentionStore, config: Config, rule: AlertRule, brand: str | None, now: datetime,

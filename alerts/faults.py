@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 
-POINTS = ("alert-saved", "delivery-claimed", "delivery-sent")
+POINTS = ("alert-saved", "incident-saved", "delivery-claimed", "delivery-sent")
 
 
 def crash_point(name: str) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from alerts.state import idempotency_key, transition_of
 from core import wording
@@ -27,6 +28,11 @@ from core.wording import Voice
 _EMAIL = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
                      keep_trailing_newline=True)
+def template(name: str) -> Template:
+    """One of the message templates in alerts/templates (alerts and digests share their environment)."""
+    return _EMAIL.get_template(name)
+
+
 AUTHOR_CHARS = 100  # a 5,000-character "author" is a forgery attempt, not a name
 SAMPLE_CHARS = 600
 SUBJECT_CHARS = 200
@@ -82,6 +88,8 @@ class Message:
     samples_label: str
     key: str
     voice: Voice = field(default_factory=Voice)
+    items: list[str] = field(default_factory=list)  # an incident's alerts, one line each
+    items_label: str = ""
 
 
 def _facts(event: AlertEvent) -> dict[str, Any]:
@@ -138,8 +146,32 @@ def _figures(event: AlertEvent, voice: Voice) -> dict[str, str]:
         "count": wording.number(_num(term.get("count"), observed) if event.detector == "emerging_term" else observed,
                                 lang),
         "limit": wording.duration(60 * limit_minutes, lang),
-        "oldest": wording.duration(60 * _num(details.get("oldest_minutes")), lang),
+        "oldest": wording.duration(60 * _num(details.get("oldest_minutes", details.get("oldest_waiting_minutes"))),
+                                   lang),
+        **(_sla_figures(details, lang) if event.detector == "sla_risk" else {}),
+        "source": one_line(str(details.get("source", "")), AUTHOR_CHARS),
+        "failures": wording.number(_num(details.get("error_streak")), lang),
+        "blind": wording.duration(3600 * _num(details.get("blind_hours")), lang),
+        "sources": one_line(", ".join(str(s) for s in details.get("incomplete") or ()), AUTHOR_CHARS),
     }
+
+
+def _sla_figures(details: dict[str, Any], lang: str) -> dict[str, str]:
+    """sla_risk's forecast (alerts/sla.py details): the backlog, how many will pass the limit and when."""
+    usual = details.get("median_first_reply_minutes")
+    return {
+        "backlog": wording.number(_num(details.get("backlog")), lang, 0),
+        "breaching": wording.number(_num(details.get("forecast_breaching")), lang, 0),
+        "left": wording.duration(60 * _num(details.get("minutes_to_breach")), lang),
+        "pace": wording.number(_num(details.get("reply_pace_per_hour")), lang),
+        "incoming": wording.number(_num(details.get("incoming_per_hour")), lang),
+        "usual": wording.duration(60 * _num(usual), lang) if usual is not None else "–",
+    }
+
+
+def _sla_close(event: AlertEvent) -> bool:
+    """An open sla_risk alert whose forecast no longer passes the limit, but only just (alerts/sla.py)."""
+    return event.details.get("minutes_to_breach") is None
 
 
 def _is_spike(event: AlertEvent) -> bool:
@@ -148,11 +180,14 @@ def _is_spike(event: AlertEvent) -> bool:
 
 def _title(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> str:
     if event.status == "resolved" or transition_of(event) == "resolved":
-        return voice.text("alert.title.resolved", **figures)
+        return voice.text("alert.title.resolved_source" if event.detector == "source_down" else "alert.title.resolved",
+                          **figures)
     if event.detector in ("volume_spike", "slow_build"):
         return voice.text("alert.title.spike" if _is_spike(event) else "alert.title.rise", **figures)
-    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint"):
+    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint", "source_down"):
         return voice.text(f"alert.title.{event.detector}", **figures)
+    if event.detector == "sla_risk":
+        return voice.text("alert.title.sla_risk.close" if _sla_close(event) else "alert.title.sla_risk", **figures)
     return event.title  # a detector the catalogue does not know yet speaks for itself
 
 
@@ -161,8 +196,11 @@ def _headline(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> str:
         return _resolved_line(event, voice, figures)
     if event.detector in ("volume_spike", "slow_build") and event.observed is not None:
         return voice.text("alert.headline.spike" if _is_spike(event) else "alert.headline.rise", **figures)
-    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint"):
+    if event.detector in ("negative_share", "viral_mention", "emerging_term", "unanswered_complaint", "source_down"):
         return voice.text(f"alert.headline.{event.detector}", **figures)
+    if event.detector == "sla_risk":
+        close = _sla_close(event)
+        return voice.text("alert.headline.sla_risk.close" if close else "alert.headline.sla_risk", **figures)
     return event.summary
 
 
@@ -171,6 +209,10 @@ def _resolved_line(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> 
     facts = _facts(event)
     if event.detector == "unanswered_complaint":
         return voice.text("alert.resolved.unanswered", **figures)
+    if event.detector == "sla_risk":
+        return voice.text("alert.resolved.sla_risk", **figures)
+    if event.detector == "source_down":
+        return voice.text("alert.resolved.source", **figures)
     if event.detector in ("volume_spike", "slow_build") and _num(facts.get("now_observed"), -1) >= 0 \
             and event.expected is not None:
         window = _rule_window(event)
@@ -186,10 +228,16 @@ def _resolved_line(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> 
 def _detail_lines(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> list[str]:
     lang, lines = voice.language, []
     resolved = transition_of(event) == "resolved"
-    if not resolved and event.observed is not None and event.detector != "unanswered_complaint":
+    # observed vs usual means nothing for these (a backlog, a forecast, a streak of failed crawls)
+    counted = event.detector not in ("unanswered_complaint", "sla_risk", "source_down")
+    if figures["sources"]:
+        lines.append(voice.text("alert.detail.incomplete", **figures))
+    if not resolved and event.detector == "sla_risk":
+        lines.extend(_sla_details(event, voice, figures))
+    if not resolved and event.observed is not None and counted:
         low, high = wording.number(event.expected_low, lang), wording.number(event.expected_high, lang)
         lines.append(voice.text("alert.detail.observed", **{**figures, "low": low, "high": high}))
-    if not resolved and event.score is not None and event.detector != "unanswered_complaint":
+    if not resolved and event.score is not None and counted:
         lines.append(voice.text("alert.detail.score", score=wording.number(event.score, lang, 2),
                                 detector=event.detector))
         if event.detector == "volume_spike":  # its score is -log10 of the tail probability
@@ -207,6 +255,24 @@ def _detail_lines(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> l
     lines.append(voice.text("alert.detail.rule", rule=one_line(event.rule, 80), brand=figures["brand"],
                             status=status))
     return lines
+
+
+def _sla_details(event: AlertEvent, voice: Voice, figures: dict[str, str]) -> list[str]:
+    lines = [voice.text("alert.detail.pace" if event.details.get("reply_pace_per_hour") is not None
+                        else "alert.detail.pace.none", **figures)]
+    breach = event.details.get("forecast_breach_at")
+    at = _moment(breach) if isinstance(breach, str) else None
+    if at is not None:
+        lines.append(voice.text("alert.detail.forecast", at=wording.when(at, voice)))
+    return lines
+
+
+def _moment(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _unanswered_line(event: AlertEvent, voice: Voice) -> str | None:
@@ -230,9 +296,14 @@ def _samples(event: AlertEvent, voice: Voice) -> list[Sample]:
     return found
 
 
-def compose(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def compose(event: Any, dashboard_url: str | None, voice: Voice | None = None,
             key: str | None = None) -> Message:
-    """The alert as `voice`'s reader is told it; `key` is the delivery's idempotency key (default: the event's)."""
+    """The alert (or incident notice, alerts/incident_messages.py) as `voice`'s reader is told it; `key` is the
+    delivery's idempotency key (default: the event's)."""
+    if not isinstance(event, AlertEvent):
+        from alerts.incident_messages import compose_incident
+
+        return compose_incident(event, dashboard_url, voice, key)
     voice = voice or Voice()
     figures = _figures(event, voice)
     verb = voice.text(f"alert.verb.{transition_of(event)}") if transition_of(event) in (
@@ -260,27 +331,35 @@ def words(event: AlertEvent) -> dict[str, dict[str, str | None]] | None:
     return said
 
 
-def subject(event: AlertEvent, voice: Voice | None = None) -> str:
+def subject(event: Any, voice: Voice | None = None) -> str:
     return compose(event, None, voice).subject
 
 
-def text_body(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def text_body(event: Any, dashboard_url: str | None, voice: Voice | None = None,
               key: str | None = None) -> str:
     return _EMAIL.get_template("alert_email.txt").render(m=compose(event, dashboard_url, voice, key))
 
 
-def html_body(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def html_body(event: Any, dashboard_url: str | None, voice: Voice | None = None,
               key: str | None = None) -> str:
     return _EMAIL.get_template("alert_email.html").render(m=compose(event, dashboard_url, voice, key))
 
 
-def json_payload(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def json_payload(event: Any, dashboard_url: str | None, voice: Voice | None = None,
                  key: str | None = None) -> dict[str, Any]:
+    """Webhook and file payload: an alert's (`alert`), or an incident notice's (`incident` and its `alerts`)."""
     message = compose(event, dashboard_url, voice, key)
+    text = _EMAIL.get_template("alert_email.txt").render(m=message)
+    if not isinstance(event, AlertEvent):
+        return {
+            "idempotency_key": message.key, "transition": event.transition, "subject": message.subject,
+            "language": message.voice.language, "incident": event.incident.model_dump(mode="json", exclude={"details"}),
+            "alerts": [a.model_dump(mode="json") for a in event.alerts], "dashboard_url": message.link, "text": text,
+        }
     return {
         "idempotency_key": message.key, "transition": transition_of(event), "subject": message.subject,
         "language": message.voice.language, "alert": event.model_dump(mode="json"),
-        "dashboard_url": message.link, "text": _EMAIL.get_template("alert_email.txt").render(m=message),
+        "dashboard_url": message.link, "text": text,
     }
 
 

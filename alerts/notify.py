@@ -9,16 +9,19 @@ A channel that is down loses nothing: its deliveries stay pending, retried with 
 408/429, SMTP 5xx to the message) is dead-lettered (`failed`) and the channel goes on with the others. On each
 channel an alert's messages go out in order (a RESOLVED never before its ALERT). Delivery is at least once: a
 crash after sending and before recording it sends that message again, with the same idempotency key.
-Quiet hours hold non-critical messages until they end.
+Quiet hours hold non-critical messages until they end. Digests (alerts/digest.py) go through the same outbox,
+one row per digest, period and channel.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts import channels, outbox
+from alerts.digest import DigestReport
 from alerts.faults import crash_point
 from core.config import Config, QuietHours
 from core.model import AlertEvent
@@ -107,57 +111,109 @@ class Dispatcher:
             self._connections.clear()
         self._local = threading.local()
 
-    # writing: stage before the state is saved, release after
-    def stage(self, events: Sequence[AlertEvent]) -> int:
-        """Write one delivery per event and channel of its rule, not yet deliverable; idempotent. Returns how
-        many were new."""
-        rules = {r.name: r for r in self.config.alerts}
-        known = {c.name: c.kind for c in self.config.channels}
-        now = self.clock()
-        added = 0
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the outbox (BEGIN IMMEDIATE: a second process waits instead of failing)."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            for event in events:
-                rule = rules.get(event.rule)
-                if rule is None:
-                    log.warning("alert %s: rule %s is no longer configured; not delivered", event.id, event.rule)
-                    continue
-                held = quiet_until(rule.quiet_hours, now) if event.severity != "critical" else None
-                key = outbox.idempotency_key(event)
-                step_at = datetime.fromisoformat(outbox.step_of(event)[1]).timestamp()
-                for name in rule.channels:
-                    if name not in known:
-                        continue
-                    # quiet hours spare people (email, Slack); files and webhooks are machines and get it now
-                    due = (held if held and known[name] in ("email", "slack") else now).timestamp()
-                    added += db.execute(
-                        "INSERT OR IGNORE INTO outbox (id, channel, event, status, created_at, next_attempt_at, "
-                        "alert_id, step_at, idempotency_key, owner) VALUES (?, ?, ?, 'staged', ?, ?, ?, ?, ?, ?)",
-                        (f"{key}:{name}", name, event.model_dump_json(), now.timestamp(), due, event.id, step_at,
-                         key, self.owner),
-                    ).rowcount
-                    if due <= now.timestamp():  # a critical step in quiet hours brings the held ones before it
-                        db.execute("UPDATE outbox SET next_attempt_at = ? WHERE alert_id = ? AND channel = ? "
-                                   "AND status IN ('staged', 'pending') AND attempts = 0 AND next_attempt_at > ? "
-                                   "AND step_at < ?", (due, event.id, name, due, step_at))
+            yield db
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+    # writing: stage before the state is saved, release after
+    def stage(self, events: Sequence[Any]) -> int:
+        """Write one delivery per notification and channel, not yet deliverable; idempotent. Returns how many
+        were new. A notification is an AlertEvent (to the channels of its rule that take alerts) or an incident
+        notice (alerts.incidents: to the channels of its alerts' rules that take incidents, see
+        `incidents.notify` in the config)."""
+        now = self.clock()
+        added = 0
+        with self._transaction() as db:
+            for event in events:
+                targets = self._targets(event)
+                if targets is None:
+                    continue
+                names, quiet = targets
+                held = quiet_until(quiet, now) if event.severity != "critical" else None
+                key = outbox.idempotency_key(event)
+                step_at = datetime.fromisoformat(outbox.step_of(event)[1]).timestamp()
+                for name in names:
+                    # quiet hours spare people (email, Slack); files and webhooks are machines and get it now
+                    due = (held if held and self._kinds[name] in ("email", "slack") else now).timestamp()
+                    added += db.execute(
+                        "INSERT OR IGNORE INTO outbox (id, channel, event, status, created_at, next_attempt_at, "
+                        "alert_id, step_at, idempotency_key, owner, kind) "
+                        "VALUES (?, ?, ?, 'staged', ?, ?, ?, ?, ?, ?, ?)",
+                        (f"{key}:{name}", name, event.model_dump_json(), now.timestamp(), due, event.id, step_at,
+                         key, self.owner, outbox.kind_of(event)),
+                    ).rowcount
+                    if due <= now.timestamp():  # a critical step in quiet hours brings the held ones before it
+                        db.execute("UPDATE outbox SET next_attempt_at = ? WHERE alert_id = ? AND channel = ? "
+                                   "AND status IN ('staged', 'pending') AND attempts = 0 AND next_attempt_at > ? "
+                                   "AND step_at < ?", (due, event.id, name, due, step_at))
         return added
 
-    def release(self, events: Sequence[AlertEvent]) -> None:
+    def enqueue_digest(self, report: DigestReport, channel_names: Sequence[str],
+                       quiet: QuietHours | None = None) -> int:
+        """Persist one delivery of a digest per channel, due now or at the end of the quiet hours `now` falls in
+        (email and Slack: people; files and webhooks get it now). Idempotent on the digest and period
+        (DigestReport.key): a restart that builds the same digest again adds nothing. Returns how many were new."""
+        now = self.clock()
+        held = quiet_until(quiet, now)
+        known = self._kinds
+        raw = json.dumps({"digest": report.as_dict()}, ensure_ascii=False)
+        added = 0
+        with self._transaction() as db:
+            for name in channel_names:
+                if name not in known:
+                    log.warning("digest %s: channel %s is not configured; not delivered", report.name, name)
+                    continue
+                due = (held if held and known[name] in ("email", "slack") else now).timestamp()
+                added += db.execute(
+                    "INSERT OR IGNORE INTO outbox (id, channel, event, status, created_at, next_attempt_at, "
+                    "alert_id, step_at, idempotency_key, owner, kind) "
+                    "VALUES (?, ?, ?, 'pending', ?, ?, NULL, ?, ?, NULL, 'digest')",
+                    (f"{report.key}:{name}", name, raw, now.timestamp(), due, now.timestamp(), report.key),
+                ).rowcount
+        return added
+
+    @property
+    def _kinds(self) -> dict[str, str]:
+        return {c.name: c.kind for c in self.config.channels}
+
+    def _targets(self, event: Any) -> tuple[list[str], QuietHours | None] | None:
+        """The channels a notification goes to and the quiet hours it keeps; None when its rule is gone.
+
+        An alert of a brand goes only to channels that take alerts (the others hear of it in its incident's
+        messages); an alert without a brand belongs to no incident and goes to all of its rule's channels."""
+        rules = {r.name: r for r in self.config.alerts}
+        settings = self.config.incidents
+        if isinstance(event, AlertEvent):
+            rule = rules.get(event.rule)
+            if rule is None:
+                log.warning("alert %s: rule %s is no longer configured; not delivered", event.id, event.rule)
+                return None
+            names = [n for n in rule.channels if n in self._kinds
+                     and (event.brand is None or settings.mode(n) == "alerts")]
+            return names, rule.quiet_hours
+        own = [rules[a.rule] for a in event.alerts if a.rule in rules]
+        names = [n for n in dict.fromkeys(n for r in own for n in r.channels)
+                 if n in self._kinds and settings.mode(n) == "incidents"]
+        return names, next((r.quiet_hours for r in own if r.quiet_hours is not None), None)
+
+    def release(self, events: Sequence[Any]) -> None:
         """The state of these events is saved: their deliveries may go."""
         keys = [(outbox.idempotency_key(e),) for e in events]
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? AND status = 'staged'", keys)
-        db.execute("COMMIT")
+        with self._transaction() as db:
+            db.executemany("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? AND status = 'staged'",
+                           keys)
 
-    def enqueue(self, events: Sequence[AlertEvent]) -> int:
-        """Persist one delivery per event and channel of its rule, deliverable now; idempotent."""
+    def enqueue(self, events: Sequence[Any]) -> int:
+        """Persist one delivery per notification and channel (as `stage`), deliverable now; idempotent."""
         added = self.stage(events)
         self.release(events)
         return added
@@ -168,13 +224,14 @@ class Dispatcher:
         many were released."""
         now = self.clock()
         released = 0
-        rows = self._db.execute("SELECT DISTINCT idempotency_key, alert_id, event, owner, created_at FROM outbox "
+        rows = self._db.execute("SELECT DISTINCT idempotency_key, kind, event, owner, created_at FROM outbox "
                                 "WHERE status = 'staged'").fetchall()
-        for key, alert_id, raw, owner, created_at in rows:
+        for key, kind, raw, owner, created_at in rows:
             mine_or_dead = owner == self.owner or outbox.owner_dead(owner)
             if not mine_or_dead and now.timestamp() - created_at < STAGED_GRACE.total_seconds():
                 continue  # another live process is between staging and saving
-            if outbox.was_saved(store.get_alert(alert_id), AlertEvent.model_validate_json(raw)):
+            event = outbox.decode(kind, raw)
+            if outbox.was_saved(outbox.stored_state(store, event), event):
                 released += self._db.execute("UPDATE outbox SET status = 'pending' WHERE idempotency_key = ? "
                                              "AND status = 'staged'", (key,)).rowcount
             else:
@@ -204,18 +261,20 @@ class Dispatcher:
     def _flush_channel(self, channel: Any, report: DeliveryReport) -> None:
         now = self.clock()
         rows = self._db.execute(
-            "SELECT id, event, attempts, status, owner, next_attempt_at, alert_id, step_at, idempotency_key "
+            "SELECT id, event, attempts, status, owner, next_attempt_at, alert_id, step_at, idempotency_key, kind "
             "FROM outbox WHERE channel = ? AND (status = 'sending' OR (status = 'pending' AND next_attempt_at <= ?)) "
             "ORDER BY step_at, created_at, id", (channel.name, now.timestamp()),
         ).fetchall()
-        for delivery_id, raw, attempts, status, owner, next_at, alert_id, step_at, key in rows:
+        for delivery_id, raw, attempts, status, owner, next_at, alert_id, step_at, key, kind in rows:
             if self._earlier_undone(channel.name, alert_id, step_at) or not self._claim(
                     delivery_id, status, owner, next_at, now):
                 continue
-            event = AlertEvent.model_validate_json(raw)
-            event.details["idempotency_key"] = key  # what the channels put in payloads and headers
+            item = outbox.decode(kind, raw)
+            if isinstance(item, AlertEvent):
+                item.details["idempotency_key"] = key  # what the channels put in payloads and headers
             crash_point("delivery-claimed")
-            failure = self._attempt(channel, event, delivery_id)
+            failure = self._attempt(channel, item, delivery_id)
+            label = item.key if isinstance(item, DigestReport) else item.id
             if failure is None:
                 crash_point("delivery-sent")
                 self._db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = ?, "
@@ -223,14 +282,14 @@ class Dispatcher:
                                                                                  delivery_id))
                 report.delivered += 1
             elif failure.permanent:
-                log.error("alert delivery %s via %s refused: %s (dead-lettered; the channel goes on)",
-                          event.id, channel.name, failure.error)
+                log.error("delivery %s via %s refused: %s (dead-lettered; the channel goes on)",
+                          label, channel.name, failure.error)
                 self._db.execute("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, owner = NULL "
                                  "WHERE id = ?", (attempts + 1, failure.error, delivery_id))
                 report.dead += 1
             else:
                 retry = outbox.due_at(self.clock(), attempts, failure.retry_after)
-                log.warning("alert delivery %s via %s failed: %s (next attempt at %s)", event.id, channel.name,
+                log.warning("delivery %s via %s failed: %s (next attempt at %s)", label, channel.name,
                             failure.error, f"{retry:%H:%M:%S}")
                 self._retry_later(channel.name, delivery_id, attempts, failure.error, retry)
                 report.failed += 1
@@ -262,13 +321,17 @@ class Dispatcher:
             return channel.model_copy(update={"path": str(self.files_dir / channel.path)})
         return channel
 
-    def _attempt(self, channel: Any, event: AlertEvent, delivery_id: str) -> _Failure | None:
+    def _attempt(self, channel: Any, item: Any, delivery_id: str) -> _Failure | None:
+        """One delivery of an alert, an incident notice or a digest, with quick retries."""
         failure = _Failure("not attempted")
         for delay in (0.0, *self.retry_delays):
             if delay:
                 time.sleep(delay)
             try:
-                channels.send(self._resolved(channel), event, self.dashboard_url, delivery_id)
+                if isinstance(item, DigestReport):
+                    channels.send_digest(self._resolved(channel), item, delivery_id)
+                else:
+                    channels.send(self._resolved(channel), item, self.dashboard_url, delivery_id)
                 return None
             except channels.DeliveryError as exc:
                 failure = _Failure(str(exc), exc.permanent, exc.retry_after)

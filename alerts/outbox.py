@@ -8,17 +8,18 @@ dropped after a crash when the state never reached the store), `pending`, `sendi
 
 from __future__ import annotations
 
-import os
+import json
 import random
-import socket
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from alerts.state import idempotency_key, step_of, transition_of  # noqa: F401 (the one key, used here)
 from core.model import AlertEvent
+from core.owners import owner_dead, owner_token  # noqa: F401 (the claim owners, defined once in core)
 
 FIRST_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(minutes=5)  # after an outage delivery resumes within minutes of the channel coming back
@@ -47,11 +48,39 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX outbox_alert ON outbox(alert_id, channel, step_at)",
         "CREATE INDEX outbox_key ON outbox(idempotency_key)",
     ]),
+    # 3: what a row notifies: an alert transition (`event` an AlertEvent) or an incident transition (`event` an
+    # alerts.incidents.IncidentNotice; alert_id then holds the incident id, so its messages keep their order)
+    (3, [
+        "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert'",
+    ]),
 ]
 
 
-def was_saved(stored: AlertEvent | None, event: AlertEvent) -> bool:
-    """True when the store holds the transition `event` notifies (the save it was staged for happened)."""
+def kind_of(item: Any) -> str:
+    return "alert" if isinstance(item, AlertEvent) else "incident"
+
+
+def decode(kind: str, raw: str) -> Any:
+    """The notification a row holds, as it was staged: an alert, an incident notice or a digest."""
+    if kind == "incident":
+        from alerts.incidents import IncidentNotice
+
+        return IncidentNotice.model_validate_json(raw)
+    if kind == "digest":
+        from alerts.digest import DigestReport
+
+        return DigestReport.from_dict(json.loads(raw)["digest"])
+    return AlertEvent.model_validate_json(raw)
+
+
+def stored_state(store: Any, item: Any) -> Any:
+    """What the store holds of the alert or incident a notification is about."""
+    return store.get_alert(item.id) if isinstance(item, AlertEvent) else store.get_incident(item.id)
+
+
+def was_saved(stored: Any, event: Any) -> bool:
+    """True when the store holds the transition `event` notifies (the save it was staged for happened): an
+    alert or an incident, whose details keep the history of their notified transitions alike."""
     if stored is None:
         return False
     transition, at = step_of(event)
@@ -62,42 +91,6 @@ def backoff(attempts: int) -> timedelta:
     """Exponential from 15 s, capped at 5 minutes, with jitter (so retries of many items do not march in step)."""
     ceiling = min(FIRST_BACKOFF * 2 ** min(attempts, 20), MAX_BACKOFF)
     return ceiling * random.uniform(0.5, 1.0)
-
-
-def _start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (/proc), which tells a reused pid apart."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def owner_token() -> str:
-    pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or ''}"
-
-
-def owner_dead(token: str | None) -> bool:
-    """True only when the owner is certainly gone: a process of this host that no longer runs."""
-    if not token:
-        return True
-    try:
-        host, pid_text, started = token.rsplit(":", 2)
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if host != socket.gethostname():
-        return False  # cannot be checked from here: the lease decides
-    if started and os.path.isdir("/proc"):
-        return _start_time(pid) != started
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def due_at(now: datetime, attempts: int, retry_after: float | None) -> datetime:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -24,20 +25,78 @@ from alerts.engine import evaluate_rules
 from alerts.findings import dense_series, rule_filter
 from alerts.state import transition_of
 from core.config import AlertRule, Config
-from core.model import AlertEvent, utc
+from core.model import AlertEvent, Incident, Mention, utc
 from core.timebuckets import bucket_start
-from storage.base import MentionStore
+from storage.base import MentionFilter, MentionStore, SearchPage, statuses
 
 
 class ReplayState:
-    """Reads mentions from the real store; keeps the replay's alert state in memory."""
+    """Reads mentions from the real store; keeps the replay's alert state (and incidents) in memory.
 
-    def __init__(self, store: MentionStore) -> None:
+    The store holds replies made after the replayed instant `at` too: a complaint answered later was still
+    waiting at `at`. So every question about unanswered mentions (MentionFilter.unanswered) is answered as of
+    `at`: first_reply_at null or after `at` is unanswered, and such a mention is handed over without its reply.
+    """
+
+    def __init__(self, store: MentionStore, start: datetime | None = None) -> None:
         self._store = store
         self._alerts: dict[str, AlertEvent] = {}
+        self._incidents: dict[str, Incident] = {}
+        self.at: datetime | None = None  # the instant replayed; None: the store as it is now
+        self._start = start  # the first instant replayed: a reply before it is a reply at every instant
+        # per filter (without its time bounds): the earliest publication read, and the mentions answered after
+        # `start`, by publication time; read once, as the replay only moves forward
+        self._later: dict[MentionFilter, tuple[datetime | None, list[Mention], list[datetime]]] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+    def _answered_later(self, flt: MentionFilter) -> list[Mention]:
+        """The mentions of `flt` (unanswered or not) whose first reply came after `at` (with that reply)."""
+        at = self.at
+        assert at is not None
+        key = replace(flt, since=None, until=None, unanswered=None)
+        loaded = self._later.get(key)
+        if loaded is None or (loaded[0] is not None and (flt.since is None or flt.since < loaded[0])):
+            start = self._start or at
+            rows = [m for m in self._store.iter_mentions(replace(key, since=flt.since, unanswered=False))
+                    if m.first_reply_at is not None and m.first_reply_at > start]
+            loaded = (flt.since, rows, [m.published_at for m in rows])  # iter_mentions: oldest first
+            self._later[key] = loaded
+        _, rows, published = loaded
+        low = bisect_left(published, flt.since) if flt.since is not None else 0
+        high = bisect_left(published, flt.until) if flt.until is not None else len(rows)
+        return [m for m in rows[low:high] if m.first_reply_at is not None and m.first_reply_at > at]
+
+    def _as_of(self, flt: MentionFilter) -> bool:
+        return self.at is not None and flt.unanswered is not None
+
+    def count(self, flt: MentionFilter) -> int:
+        if not self._as_of(flt):
+            return self._store.count(flt)
+        later = len(self._answered_later(flt))
+        return self._store.count(flt) + later if flt.unanswered else self._store.count(flt) - later
+
+    def search(self, flt: MentionFilter, *, limit: int = 50, offset: int = 0,
+               sort: str = "published_at_desc") -> SearchPage:
+        if not self._as_of(flt):
+            return self._store.search(flt, limit=limit, offset=offset, sort=sort)
+        found = self.iter_mentions(flt)
+        newest_first = sort != "published_at_asc"  # the replay's questions sort by time
+        found.sort(key=lambda m: (m.published_at, m.id), reverse=newest_first)
+        return SearchPage(total=len(found), items=found[offset:offset + limit])
+
+    def iter_mentions(self, flt: MentionFilter, batch: int = 500) -> list[Mention]:  # type: ignore[override]
+        if not self._as_of(flt):
+            return list(self._store.iter_mentions(flt, batch))
+        later = self._answered_later(flt)
+        if flt.unanswered:  # as they stood at `at`: not answered yet
+            found = [*self._store.iter_mentions(flt, batch), *(m.model_copy(update={"first_reply_at": None})
+                                                               for m in later)]
+        else:
+            ids = {m.id for m in later}
+            found = [m for m in self._store.iter_mentions(flt, batch) if m.id not in ids]
+        return sorted(found, key=lambda m: (m.published_at, m.id))
 
     def save_alert(self, event: AlertEvent) -> None:
         self._alerts[event.id] = copy.deepcopy(event)
@@ -53,6 +112,27 @@ class ReplayState:
                  and (rule is None or e.rule == rule)]
         found.sort(key=lambda e: e.opened_at, reverse=True)
         return [copy.deepcopy(e) for e in found[:limit]]
+
+    # the replay groups its alerts into incidents too (alerts.engine), never touching the store's real ones
+    def save_incident(self, incident: Incident) -> None:
+        self._incidents[incident.id] = incident.model_copy(deep=True)
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        found = self._incidents.get(incident_id)
+        return found.model_copy(deep=True) if found is not None else None
+
+    def list_incidents(self, brand: str | None = None, status: str | Sequence[str] | None = None,
+                       limit: int = 50) -> list[Incident]:
+        wanted = statuses(status)
+        found = [i for i in self._incidents.values()
+                 if (brand is None or i.brand == brand) and (not wanted or i.status in wanted)]
+        found.sort(key=lambda i: i.id)
+        found.sort(key=lambda i: i.opened_at, reverse=True)
+        return [i.model_copy(deep=True) for i in found[:limit]]
+
+    def incident_of_alert(self, alert_id: str) -> Incident | None:
+        holding = [i for i in self.list_incidents(limit=len(self._incidents)) if alert_id in i.alert_ids]
+        return holding[0] if holding else None
 
 
 @dataclass
@@ -89,13 +169,14 @@ def replay(store: MentionStore, config: Config, rule_name: str, days: float, now
     only = config.model_copy(update={"alerts": [rule]})
     step = step or replay_step(rule)
     steps = replay_instants(step, days, now)
-    state = ReplayState(store)
+    state = ReplayState(store, steps[0] if steps else None)
     worth = _worth_evaluating(store, only, rule, steps[0], utc(now), step) if steps else (lambda at: False)
     sent: list[Sent] = []
     for at in steps:
         # a skipped step is one where the rule has nothing open and its series is far from any threshold: the
         # live evaluation there finds nothing and changes nothing
         if worth(at) or state.list_alerts(status=("open", "acknowledged"), limit=1):
+            state.at = at
             for event in evaluate_rules(state, only, at):  # type: ignore[arg-type]  # a store with replay state
                 sent.append(Sent(at=at, transition=transition_of(event), event=copy.deepcopy(event)))
     return sent

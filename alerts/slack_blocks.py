@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from alerts.digest import DigestMessage, DigestReport, compose_digest
 from alerts.messages import Message, compose, safe_url
-from core.model import AlertEvent
 from core.wording import Voice
 
 HEADER_CHARS = 150  # Block Kit: header text
@@ -67,6 +67,9 @@ def blocks_of(message: Message) -> list[dict[str, Any]]:
     ]
     if message.unanswered:
         blocks.append({"type": "section", "text": plain(message.unanswered, SECTION_CHARS)})
+    if message.items:  # an incident's alerts (crawled terms may be in them: plain text only)
+        items = "\n".join(f"• {line}" for line in message.items)
+        blocks.append({"type": "section", "text": plain(f"{message.items_label}\n{items}", SECTION_CHARS)})
     for sample in message.samples:
         elements: list[dict[str, Any]] = [plain(f"{sample.who}: {sample.text}", CONTEXT_CHARS)]
         link = _link(sample.url, message.sample_link_label)
@@ -82,8 +85,42 @@ def blocks_of(message: Message) -> list[dict[str, Any]]:
     return blocks
 
 
-def slack_payload(event: AlertEvent, dashboard_url: str | None, voice: Voice | None = None,
+def slack_payload(event: Any, dashboard_url: str | None, voice: Voice | None = None,
                   key: str | None = None) -> dict[str, Any]:
     message = compose(event, dashboard_url, voice, key)
     return {"text": fit(message.subject, FALLBACK_CHARS), "blocks": blocks_of(message), "unfurl_links": False,
+            "unfurl_media": False}
+
+
+MAX_BLOCKS = 50  # Block Kit: blocks per message
+
+
+def digest_blocks(message: DigestMessage) -> list[dict[str, Any]]:
+    """A digest in Block Kit: per brand its figures, topics and terms, alerts, and the dashboard link."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(message.subject, HEADER_CHARS)},
+        {"type": "section", "text": plain(message.intro, SECTION_CHARS)},
+    ]
+    labels = message.labels
+    for s in message.sections:
+        brand = [{"type": "divider"}, {"type": "header", "text": plain(s.brand, HEADER_CHARS)},
+                 {"type": "section", "text": plain("\n".join(s.figures), SECTION_CHARS)}]
+        listed = [f"{labels['topics']}: {', '.join(s.topics) or labels['nothing']}",
+                  f"{labels['terms']}: {', '.join(s.terms) or labels['nothing']}"]
+        brand.append({"type": "context", "elements": [plain(line, CONTEXT_CHARS) for line in listed]})
+        alerts = "\n".join(f"• {line}" for line in s.alerts) or labels["none"]
+        brand.append({"type": "section", "text": plain(f"{labels['alerts']}:\n{alerts}", SECTION_CHARS)})
+        link = _link(s.link, s.link_label)
+        if link:
+            brand.append({"type": "section", "text": {"type": "mrkdwn", "text": link}})
+        if len(blocks) + len(brand) + 1 > MAX_BLOCKS:
+            break  # a refused payload is a lost digest: the brands that do not fit are on the dashboard
+        blocks.extend(brand)
+    blocks.append({"type": "context", "elements": [plain(f"ref {message.key}", CONTEXT_CHARS)]})
+    return blocks
+
+
+def digest_slack_payload(report: DigestReport, voice: Voice | None = None) -> dict[str, Any]:
+    message = compose_digest(report, voice)
+    return {"text": fit(message.subject, FALLBACK_CHARS), "blocks": digest_blocks(message), "unfurl_links": False,
             "unfurl_media": False}

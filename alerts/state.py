@@ -20,8 +20,9 @@ from core.timebuckets import parse_interval
 from storage.base import MentionStore
 
 SAMPLE_TEXT_CHARS = 280
-# called with an event to notify before its state is saved (the outbox stages its deliveries: see alerts.notify)
-Stage = Callable[[Sequence[AlertEvent]], object]
+# called with an event to notify before its state is saved (the outbox stages its deliveries: see alerts.notify);
+# alerts.incidents hands it incident notices the same way
+Stage = Callable[[Sequence[Any]], object]
 
 
 def _sample(mention: Mention) -> dict[str, Any]:
@@ -48,6 +49,7 @@ def _fill(event: AlertEvent, finding: Finding, now: datetime) -> None:
     if finding.samples:
         event.sample_ids = [m.id for m in finding.samples]
         event.details["samples"] = [_sample(m) for m in finding.samples]
+    event.details.pop("incomplete", None)  # said again by the finding while its window is still incomplete
     event.details.update(finding.details)
 
 
@@ -69,12 +71,13 @@ def _save_notified(store: MentionStore, rule: AlertRule, event: AlertEvent, now:
 
 def apply_findings(
     store: MentionStore, rule: AlertRule, brand: str | None, findings: list[Finding], now: datetime,
-    stage: Stage | None = None,
+    stage: Stage | None = None, *, incomplete: Sequence[str] = (),
 ) -> list[AlertEvent]:
     """Reconcile one rule's findings for one brand with its stored alerts; return the events to notify.
 
     `stage` receives each event to notify just before its state is saved (so a crash between the two loses
-    nothing: see alerts.notify)."""
+    nothing: see alerts.notify). `incomplete`: the sources that were blind in the rule's window; nothing resolves
+    on such a window, and the open alerts it holds say why."""
     now = utc(now)
     cooldown = parse_interval(rule.cooldown)
     stored = store.list_alerts(rule=rule.name, brand=brand, limit=500)
@@ -119,8 +122,22 @@ def apply_findings(
         _mark(event, "opened", now)
         _save_notified(store, rule, event, now, stage)
         notify.append(event)
-    for key, event in active.items():
-        if key not in seen and event.updated_at <= now:
+    unseen = [e for key, e in active.items() if key not in seen and e.updated_at <= now]
+    return notify + _resolve_unseen(store, rule, unseen, now, stage, incomplete)
+
+
+def _resolve_unseen(store: MentionStore, rule: AlertRule, unseen: list[AlertEvent], now: datetime,
+                    stage: Stage | None, incomplete: Sequence[str]) -> list[AlertEvent]:
+    """Resolve the open alerts no finding spoke of; on an incomplete window hold them open, marked, instead."""
+    notify: list[AlertEvent] = []
+    for event in unseen:
+        if incomplete:  # not seen, but on a window that could not see: held open, marked
+            if event.details.get("incomplete") != list(incomplete):
+                event.details["incomplete"] = list(incomplete)
+                event.details.setdefault("history", []).append(
+                    {"at": now.isoformat(), "transition": "held", "incomplete": list(incomplete)})
+                store.save_alert(event)
+        else:
             _resolve(event, now)
             _save_notified(store, rule, event, now, stage)
             notify.append(event)
@@ -142,6 +159,7 @@ def _update(event: AlertEvent, finding: Finding, now: datetime, cooldown: timede
 
 
 def _resolve(event: AlertEvent, now: datetime) -> None:
+    event.details.pop("incomplete", None)  # resolved on a window that saw everything
     event.status = "resolved"
     event.resolved_at = now
     event.updated_at = now
@@ -170,13 +188,17 @@ def transition_of(event: AlertEvent) -> str:
     return str(event.details.get("transition", "opened"))
 
 
-def step_of(event: AlertEvent) -> tuple[str, str]:
-    """The notification an event stands for: its transition and the instant it was marked."""
+def step_of(event: Any) -> tuple[str, str]:
+    """The notification an event stands for: its transition and the instant it was marked. `event` is an
+    AlertEvent or an incident notice (alerts.incidents.IncidentNotice: its transition and instant)."""
+    if not isinstance(event, AlertEvent):
+        return str(event.transition), utc(event.at).isoformat()
     return transition_of(event), str(event.details.get("notified_at", event.updated_at.isoformat()))
 
 
-def idempotency_key(event: AlertEvent) -> str:
-    """Alert id and transition (with the instant of that transition: an alert reopened in its cooldown can
-    resolve twice); the same on every attempt, so a receiver can drop the duplicate of an at-least-once retry."""
+def idempotency_key(event: Any) -> str:
+    """Alert id (or incident id) and transition, with the instant of that transition (an alert reopened in its
+    cooldown can resolve twice); the same on every attempt, so a receiver can drop the duplicate of an
+    at-least-once retry. The one key of every notification, alert or incident."""
     transition, at = step_of(event)
     return f"{event.id}:{transition}:{at}"

@@ -34,6 +34,7 @@ def config_path(args: argparse.Namespace) -> Path | None:
 
 def load_config_or_exit(args: argparse.Namespace) -> Config:
     """Validate before anything is written; a bad config exits with status 2 and a message naming file and key."""
+    from alerts.options import check_rule_options
     from core.config import ConfigError
     from ingest.brands import load_checked_config
 
@@ -42,7 +43,9 @@ def load_config_or_exit(args: argparse.Namespace) -> Config:
         print("ascolto: no configuration: pass --config FILE (see config/example.yaml)", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG)
     try:
-        return load_checked_config(path)
+        config = load_checked_config(path)
+        check_rule_options(config, str(path))
+        return config
     except ConfigError as exc:
         print(f"ascolto: invalid configuration\n{exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
@@ -59,8 +62,17 @@ def open_store_at(location: str | Path) -> MentionStore:
     return open_store(location, spool_dir=state_dir("spool"))
 
 
-def open_store_for(args: argparse.Namespace, config: Config | None = None) -> MentionStore:
-    return open_store_at(store_location(args, config))
+def open_store_for(args: argparse.Namespace, config: Config | None = None, *, reading: bool = False) -> MentionStore:
+    """The store the command names. `reading` (commands that only look, such as `incidents`): with no store
+    named and no default store yet, the demo's store when there is one, so that `ascolto demo` followed by
+    `ascolto incidents list` shows the demo's incidents. Never used to create a store."""
+    location = store_location(args, config)
+    if reading and location == default_store() and not Path(location).exists():
+        demo = data_dir() / "demo" / "mentions.sqlite3"
+        if demo.exists():
+            print(f"ascolto: no store at {location}; reading the demo's ({demo})", file=sys.stderr)
+            location = str(demo)
+    return open_store_at(location)
 
 
 def ingestor_for(store: MentionStore, config: Config | None, **options: object) -> Ingestor:

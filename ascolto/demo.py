@@ -57,9 +57,10 @@ def build_config(site_url: str, smtp_host: str, smtp_port: int, store: str, outb
 
 
 def _alert(config: Config, store_location: str, home: Path, dashboard_url: str | None, now: datetime,
-           say: Any) -> tuple[int, list[Any], Any, list[Any]]:
-    """Evaluate the rules over what was crawled and deliver: (mentions, events, delivery report, open alerts)."""
-    from alerts.engine import evaluate_rules
+           say: Any) -> tuple[int, list[Any], Any, list[Any], int]:
+    """Evaluate the rules over what was crawled and deliver: (mentions, events, delivery report, open alerts,
+    incidents)."""
+    from alerts.engine import evaluate
     from alerts.notify import Dispatcher
     from ascolto.context import open_store_at
     from storage import MentionFilter
@@ -68,10 +69,14 @@ def _alert(config: Config, store_location: str, home: Path, dashboard_url: str |
     try:
         mentions = store.count(MentionFilter())
         say(f"stored {mentions} mentions; evaluating {len(config.alerts)} alert rules ...")
-        events = evaluate_rules(store, config, now)
+        evaluation = evaluate(store, config, now)
         dispatcher = Dispatcher(config, home / "outbox", dashboard_url)
-        dispatcher.enqueue(events)
-        return mentions, events, dispatcher.flush(), store.list_alerts(status=("open",), limit=1000)
+        dispatcher.enqueue(evaluation.notifications)
+        for notice in evaluation.incidents:
+            say(f"  INCIDENT {notice.incident.id}: {notice.incident.title} (alerts: {len(notice.incident.alert_ids)})")
+        incidents = len(store.list_incidents(limit=1000))
+        return mentions, evaluation.alerts, dispatcher.flush(), store.list_alerts(status=("open",), limit=1000), \
+            incidents
     finally:
         store.close()
 
@@ -101,14 +106,15 @@ def run_demo(args: argparse.Namespace) -> int:
         dashboard_url = f"http://{args.host}:{args.port}/" if args.port else None
         say(f"crawling {len(config.sources)} sources with the real spiders ...")
         crawl = crawl_in_subprocess(config_file, store_location, env={**os.environ, "ASCOLTO_HOME": str(home)})
-        mentions, events, delivery, open_alerts = _alert(config, store_location, home, dashboard_url, now, say)
+        mentions, events, delivery, open_alerts, incidents = _alert(config, store_location, home, dashboard_url,
+                                                                    now, say)
         for event in events:
             say(f"  ALERT [{event.severity}] {event.title}")
         result = {
             "mentions": mentions, "alerts": len(events), "open_alerts": len(open_alerts),
             "store": store_location, "crawl": crawl, "delivered": delivery.delivered, "failed": delivery.failed,
             "outbox": str(outbox), "mail": str(sink.folder), "emails": len(sink.subjects()),
-            "config": str(config_file), "demo_site": site.base_url,
+            "config": str(config_file), "demo_site": site.base_url, "incidents": incidents,
         }
         say(f"alerts: {len(events)} fired, {delivery.delivered} deliveries; outbox {outbox}; mail in {sink.folder}")
         if args.json:

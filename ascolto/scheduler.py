@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ascolto.context import config_path, load_config_or_exit, open_store_at, store_location
 from ascolto.paths import state_dir
 from core.config import Config
+from core.owners import owner_token
 from core.timebuckets import parse_interval
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class Service:
         self.workers = [ChannelWorker(c.name, self.deliver) for c in config.channels]
         self._store: Any = None
         self._dispatcher: Any = None
+        self.owner = owner_token()  # the name of this worker's leases, as of its outbox claims
+        self._intervals = {s.name: parse_interval(s.interval) for s in config.sources}
         self._lock = threading.Lock()
 
     def _open(self) -> tuple[Any, Any]:
@@ -86,17 +89,37 @@ class Service:
             return self._store, self._dispatcher
 
     def evaluate_alerts(self, now: datetime | None = None) -> int:
-        """One tick: evaluate every rule (its deliveries staged before each state is saved, released after),
-        then wake the channels' delivery threads."""
-        from alerts.engine import evaluate_rules
+        """One tick: evaluate every rule whose lease this worker gets (each rule's deliveries staged before its
+        state is saved, released after, all under the lease), then group the brands' alerts into incidents (under
+        the incidents lease), then wake the channels' delivery threads.
+
+        A rule leased by another worker is skipped this tick: it evaluates the rule and stages its deliveries in
+        its own outbox, so two workers on one store never notify the same transition twice. Delivery itself
+        needs no lease: only the outbox that staged an event holds it."""
+        from alerts.engine import evaluate
+        from alerts.incidents import reconcile
+        from storage.leases import INCIDENTS_KEY, hold, rule_key
 
         store, dispatcher = self._open()
         dispatcher.recover(store)  # what a crash left between staging and release
-        events = evaluate_rules(store, self.config, now or datetime.now(UTC), stage=dispatcher.stage,
-                                current_bucket=True)
-        dispatcher.release(events)
-        if events:
-            log.info("alerts: %d to notify", len(events))
+        at = now or datetime.now(UTC)
+        events: list[Any] = []
+        for rule in self.config.alerts:
+            with hold(store, rule_key(rule.name), self.owner) as held:
+                if held is None:
+                    log.debug("alert rule %s: evaluated by another worker this tick", rule.name)
+                    continue
+                one_rule = self.config.model_copy(update={"alerts": [rule]})
+                done = evaluate(store, one_rule, at, stage=dispatcher.stage, current_bucket=True, group=False)
+                dispatcher.release(done.alerts)
+                events.extend(done.alerts)
+        notices: list[Any] = []
+        with hold(store, INCIDENTS_KEY, self.owner) as held:
+            if held is not None:
+                notices = reconcile(store, self.config, at, dispatcher.stage)
+                dispatcher.release(notices)
+        if events or notices:
+            log.info("alerts: %d to notify; incidents: %d", len(events), len(notices))
             for worker in self.workers:
                 worker.wake.set()
         return len(events)
@@ -109,15 +132,48 @@ class Service:
                      channel, report.delivered, report.failed, report.dead, report.pending)
 
     def crawl(self, source: str) -> None:
+        """Crawl one source under its lease: skipped while another worker crawls it or crawled it less than
+        0.8 of its interval ago (the lease is kept as a marker until then). With the store unreachable the
+        lease cannot be asked for: the crawl runs anyway (it spools; a second copy of a mention is merged by id)."""
         try:
             from ascolto.commands.crawl import crawl_in_subprocess
         except ImportError as exc:
             log.error("crawl %s: crawler not available: %s", source, exc)
             return
+        from storage.leases import hold, source_key
+
+        started = datetime.now(UTC)
+        try:
+            with hold(self._open()[0], source_key(source), self.owner) as held:
+                if held is None:
+                    log.info("crawl %s: another worker has it (running or just done); skipped", source)
+                    return
+                self._crawl_now(crawl_in_subprocess, source)
+                held.keep_until = started + 0.8 * self._intervals[source]
+        except Exception as exc:
+            if not _unreachable(exc):
+                log.exception("crawl %s: its lease failed; next attempt at its next interval", source)
+                return
+            log.warning("crawl %s: the store is unreachable for its lease (%s); crawling unleased", source, exc)
+            self._crawl_now(crawl_in_subprocess, source)
+
+    def _crawl_now(self, crawl_in_subprocess: Callable[..., object], source: str) -> None:
+        started = datetime.now(UTC)
         try:
             crawl_in_subprocess(self.config_file, self.store_location, sources=[source])
-        except Exception:
+        except Exception as exc:
             log.exception("crawl %s failed; next attempt at its next interval", source)
+            self._log_failed_crawl(source, started, type(exc).__name__)
+
+    def _log_failed_crawl(self, source: str, started: datetime, why: str) -> None:
+        """A crawl that died before logging its own run still counts in the source's health."""
+        from core.model import CrawlRun
+
+        try:
+            self._open()[0].record_crawl([CrawlRun(source=source, started_at=started, finished_at=datetime.now(UTC),
+                                                   ok=False, errors=1, error_kinds={f"crawl_{why}": 1})])
+        except Exception:
+            log.exception("crawl %s: its failure could not be logged in the store", source)
 
     def schedule(self, *, crawl: bool = True, alert_interval: str = "1m") -> None:
         if crawl:
@@ -129,6 +185,49 @@ class Service:
         seconds = parse_interval(alert_interval).total_seconds()
         self.scheduler.add_job(self._safe_evaluate, IntervalTrigger(seconds=seconds, timezone=UTC), id="alerts",
                                name="evaluate alert rules", next_run_time=datetime.now(UTC), executor="alerts")
+        self.schedule_digests()
+
+    def send_digest(self, name: str, now: datetime | None = None) -> int:
+        """Queue the digest `name` of the period just ended (idempotent: once per period in this worker's outbox;
+        the digest's lease, kept for the catch-up time, keeps a second worker on the store from sending it too),
+        wake the channels."""
+        from ascolto.digests import CATCH_UP, digest_named, enqueue_due
+        from storage.leases import hold
+
+        digest = digest_named(self.config, name)
+        if digest is None:
+            return 0
+        store, dispatcher = self._open()
+        at = now or datetime.now(UTC)
+        with hold(store, f"digest:{name}", self.owner) as held:
+            if held is None:
+                log.info("digest %s: sent by another worker on this store", name)
+                return 0
+            added = enqueue_due(store, self.config, dispatcher, digest, at)
+            held.keep_until = datetime.now(UTC) + CATCH_UP
+        for worker in self.workers:
+            if added and worker.name in digest.channels:
+                worker.wake.set()
+        return added
+
+    def _safe_digest(self, name: str) -> None:
+        try:
+            self.send_digest(name)
+        except Exception:
+            log.exception("digest %s failed; a restart within its catch-up time sends it", name)
+
+    def schedule_digests(self) -> None:
+        """One cron job per digest at its local time; and, once at start, the digest a downtime missed."""
+        from ascolto.digests import CATCH_UP, trigger_of
+
+        for digest in self.config.digests:
+            # a digest held up past the jobs' 5-minute grace (the pool busy with crawls, the process suspended)
+            # would be skipped without a word; it is still news for CATCH_UP (ascolto.digests.enqueue_due)
+            self.scheduler.add_job(self._safe_digest, trigger_of(digest), args=[digest.name],
+                                   id=f"digest:{digest.name}", name=f"digest {digest.name}",
+                                   misfire_grace_time=int(CATCH_UP.total_seconds()))
+            self.scheduler.add_job(self._safe_digest, args=[digest.name], id=f"digest-catch-up:{digest.name}",
+                                   name=f"digest {digest.name} (missed while down)", next_run_time=datetime.now(UTC))
 
     def _safe_evaluate(self) -> None:
         try:
@@ -153,6 +252,15 @@ class Service:
             if self._store is not None:
                 self._store.close()
             self._store = self._dispatcher = None
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """The store could not be reached (Elasticsearch down or refusing for load): see storage.es_write."""
+    try:
+        from storage.es_write import unavailable
+    except ImportError:  # the client library is not installed: an SQLite-only deployment
+        return False
+    return unavailable(exc)
 
 
 def _serve_dashboard(service: Service, host: str, port: int) -> Callable[[], None] | None:

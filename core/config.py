@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -85,14 +87,29 @@ class Source(_Strict):
 
 Detector = Literal[
     "volume_spike", "slow_build", "negative_share", "viral_mention", "emerging_term", "unanswered_complaint",
-    "sla_risk",
+    "sla_risk", "source_down",
 ]
 
 
+def _check_zone(v: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Europe/Rome)") from None
+    return v
+
+
 class QuietHours(_Strict):
-    start: str = Field(pattern=r"^\d{2}:\d{2}$")
-    end: str = Field(pattern=r"^\d{2}:\d{2}$")
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "Europe/Rome"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return _check_zone(v)
 
 
 class AlertRule(_Strict):
@@ -117,6 +134,32 @@ class AlertRule(_Strict):
         return v
 
 
+class Digest(_Strict):
+    """A summary of the care figures sent to channels every day or week, at a local time (ascolto/digests.py)."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    schedule: Literal["daily", "weekly"] = "daily"
+    at: str = "08:00"  # local time, HH:MM (24 h)
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"  # weekly digests only
+    timezone: str = "UTC"  # IANA name the local time is read in
+    channels: list[str] = Field(min_length=1)  # each reads it in its own language and time zone
+    brands: list[str] = []  # default: every brand
+    quiet_hours: QuietHours | None = None  # a digest due in them waits to their end (email and Slack)
+    topics: int = Field(default=5, ge=0, le=20)  # top complaint topics and emerging terms shown per brand
+
+    @field_validator("at")
+    @classmethod
+    def _local_time(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
+            raise ValueError(f"expected a local time HH:MM such as 08:00, not {v!r}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return _check_zone(v)
+
+
 class _Audience(_Strict):
     """Who reads a channel: messages are written in its language, times shown in its time zone."""
 
@@ -126,13 +169,7 @@ class _Audience(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, v: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Europe/Rome)") from None
-        return v
+        return _check_zone(v)
 
 
 class EmailChannel(_Audience):
@@ -172,8 +209,44 @@ Channel = Annotated[EmailChannel | SlackChannel | WebhookChannel | FileChannel, 
 class Dashboard(_Strict):
     host: str = "127.0.0.1"
     port: int = 8765
-    public_url: str | None = None  # used for links in alerts
+    public_url: str | None = None  # used for links in alerts and digests
     token_env: str | None = None  # required when binding beyond loopback
+
+
+# --- incidents (alerts/incidents.py): how alerts are grouped, and who is told per incident ---------------------
+NotifyMode = Literal["incidents", "alerts"]
+
+
+class IncidentSettings(_Strict):
+    """Alerts of one brand that overlap in time, or open within `gap` of the last one resolving, are one
+    incident. `notify` says what a channel is told of: one message per incident transition (opened, updated,
+    resolved) or one per alert transition as before; `channels` overrides it per channel by name."""
+
+    gap: str = "2h"  # an incident whose alerts have all resolved waits this long before it resolves ("0s": at once)
+    notify: NotifyMode = "incidents"
+    channels: dict[str, NotifyMode] = {}
+    updates: bool = True  # an update message when a new detector joins or the severity rises ...
+    update_cooldown: str = "1h"  # ... at most one per this
+
+    @field_validator("gap", "update_cooldown")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        if v.strip() not in ("0", "0s", "0m", "0h"):
+            parse_interval(v)
+        return v
+
+    def mode(self, channel: str) -> NotifyMode:
+        return self.channels.get(channel, self.notify)
+
+    def gap_delta(self) -> timedelta:
+        return _delta(self.gap)
+
+    def update_delta(self) -> timedelta:
+        return _delta(self.update_cooldown)
+
+
+def _delta(interval: str) -> timedelta:
+    return timedelta(0) if interval.strip() in ("0", "0s", "0m", "0h") else parse_interval(interval)
 
 
 class Config(_Strict):
@@ -181,8 +254,10 @@ class Config(_Strict):
     sources: list[Source] = []
     alerts: list[AlertRule] = []
     channels: list[Channel] = []
+    digests: list[Digest] = []
     store: str | None = None
     dashboard: Dashboard = Dashboard()
+    incidents: IncidentSettings = IncidentSettings()
 
     @model_validator(mode="after")
     def _references(self) -> Config:
@@ -202,6 +277,17 @@ class Config(_Strict):
             for channel in rule.channels:
                 if channel not in channel_names:
                     raise ValueError(f"alerts[{i}].channels: unknown channel {channel!r}")
+        _unique("digests", [d.name for d in self.digests])
+        for i, digest in enumerate(self.digests):
+            for brand in digest.brands:
+                if brand not in brand_names:
+                    raise ValueError(f"digests[{i}].brands: unknown brand {brand!r}")
+            for channel in digest.channels:
+                if channel not in channel_names:
+                    raise ValueError(f"digests[{i}].channels: unknown channel {channel!r}")
+        for channel in self.incidents.channels:
+            if channel not in channel_names:
+                raise ValueError(f"incidents.channels: unknown channel {channel!r}")
         return self
 
     def brand(self, name: str) -> Brand:

@@ -138,3 +138,77 @@ class AlertEvent(BaseModel):
     @classmethod
     def _to_utc(cls, value: datetime | None) -> datetime | None:
         return utc(value) if value is not None else None
+
+
+IncidentStatus = Literal["open", "handling", "resolved"]
+INCIDENT_STATUSES: tuple[str, ...] = ("open", "handling", "resolved")
+
+
+class IncidentNote(BaseModel):
+    """A note the team writes on an incident (shown escaped, like any text)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    at: datetime
+    by: str | None = None
+    text: str
+
+    @field_validator("at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)
+
+
+class Incident(BaseModel):
+    """The alerts of one brand that overlap in time, as one crisis (alerts/incidents.py groups them)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str  # "inc-<brand-slug>-<opened yyyymmddThhmm>-<short hash>"
+    brand: str
+    status: IncidentStatus = "open"  # open -> handling (a person took it) -> resolved
+    opened_at: datetime  # the first alert's opened_at
+    updated_at: datetime
+    resolved_at: datetime | None = None  # when its last alert resolved
+    window_start: datetime  # earliest window_start (or opened_at) of its alerts
+    window_end: datetime | None = None  # latest window_end; None while open
+    alert_ids: list[str] = Field(default_factory=list)  # in the order they joined
+    detectors: list[str] = Field(default_factory=list)  # distinct, in order of joining
+    severity: Severity = "warning"  # the highest of its alerts
+    owner: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    notes: list[IncidentNote] = Field(default_factory=list)
+    title: str = ""  # e.g. "Velora: complaints surge", from the first alert, via the catalogue
+    # bookkeeping of the grouping and its notifications (history of notified transitions, last notice, quiet
+    # since): beside the contract's fields, like AlertEvent.details
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("opened_at", "updated_at", "resolved_at", "acknowledged_at", "window_start", "window_end")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return utc(value) if value is not None else None
+
+
+class CrawlRun(BaseModel):
+    """One crawl of one source: what the source health panel, the `source_down` detector and the "incomplete"
+    mark on alert windows read. A run is `ok` when the source answered (a page fetched or not modified), even if
+    some of its items were bad; it failed when every request failed."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: str
+    kind: str = ""
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    fetched: int = 0
+    stored: int = 0  # new or updated mentions
+    errors: int = 0
+    error_kinds: dict[str, int] = Field(default_factory=dict)
+    finish_reason: str | None = None
+
+    @field_validator("started_at", "finished_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)

@@ -10,10 +10,12 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from core.config import Config, ConfigError, Source
+from core.model import CrawlRun
 from crawlers.accounting import crashed_callbacks, item_accounts
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,7 @@ def crawl(config: Config, sources: Sequence[Source], store: str, data_dir: Path,
         logging.getLogger(name).setLevel(settings.get("LOG_LEVEL"))
     crawlers = []
     started = time.monotonic()
+    started_at = datetime.now(UTC)
     for source in sources:
         crawler = process.create_crawler(classes[source.kind])
         process.crawl(crawler, source=source, config=config, data_dir=data_dir)
@@ -101,7 +104,19 @@ def crawl(config: Config, sources: Sequence[Source], store: str, data_dir: Path,
     per_source = {source.name: source_summary(source, crawler) for source, crawler in crawlers}
     totals = {key: sum(s[key] for s in per_source.values()) for key in (*SUMMARY_FIELDS, *EXTRA_FIELDS)}
     totals["items"] = {key: sum(s["items"][key] for s in per_source.values()) for key in ITEM_FIELDS}
-    return {"sources": per_source, "totals": totals, "elapsed_s": round(time.monotonic() - started, 3)}
+    return {"sources": per_source, "totals": totals, "elapsed_s": round(time.monotonic() - started, 3),
+            "started_at": started_at.isoformat(), "finished_at": datetime.now(UTC).isoformat()}
+
+
+def crawl_runs(summary: dict[str, Any]) -> list[CrawlRun]:
+    """The summary as one run per source, for the store's crawl log (source health). A source answered when a
+    page was fetched or found not modified; a run in which every request failed is a failed run."""
+    started, finished = (datetime.fromisoformat(summary[k]) for k in ("started_at", "finished_at"))
+    return [CrawlRun(source=name, kind=s["kind"], started_at=started, finished_at=finished,
+                     ok=bool(s["fetched"] or s["not_modified"] or not s["errors"]), fetched=s["fetched"],
+                     stored=s["new"] + s["updated"], errors=s["errors"], error_kinds=s["error_kinds"],
+                     finish_reason=s["finish_reason"])
+            for name, s in summary["sources"].items()]
 
 
 def items_lost(summary: dict[str, Any]) -> bool:

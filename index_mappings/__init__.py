@@ -5,7 +5,8 @@ Layout (prefix "ascolto" by default):
 - `{prefix}-mentions`: composable index template for the monthly indices `{prefix}-mentions-YYYY.MM` (by the
   mention's published month) which all join the read alias `{prefix}-mentions`. Old months are dropped or moved
   (e.g. to cheaper nodes) one index at a time; the alias keeps serving the rest.
-- `{prefix}-alerts`: alert events; `{prefix}-reply-links`: earliest owned reply per parent id.
+- `{prefix}-alerts`: alert events; `{prefix}-reply-links`: earliest owned reply per parent id;
+  `{prefix}-incidents`: incidents (alerts of one brand grouped).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ INDEX_TEMPLATES: dict[str, str] = {
     "mentions": "mentions.index-template.json",
     "alerts": "alerts.index-template.json",
     "reply-links": "reply-links.index-template.json",
+    "incidents": "incidents.index-template.json",
 }
 
 

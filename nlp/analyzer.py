@@ -13,6 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from spacy.tokens import Doc
+
+from nlp.components import results
 from nlp.pipeline import Pipeline
 
 CHUNK = 4096  # mentions per pipeline call: bounds the memory of one call, the components batch inside it
@@ -57,14 +60,15 @@ class Analyzer:
         for start in range(0, len(texts), CHUNK):
             chunk = texts[start:start + CHUNK]
             given = [_primary(lang) for lang in langs[start:start + CHUNK]] if langs is not None else None
-            out.extend(_analysis(doc._) for doc in self.pipeline(chunk, given))
+            out.extend(_analysis(doc) for doc in self.pipeline(chunk, given, tokens=False))
         return out
 
 
-def _analysis(ext: Any) -> Analysis:
-    """The Doc's results (`ext` is its `doc._`, fetched once: each access builds a new accessor)."""
-    return Analysis(ext.lang or "und", ext.sentiment, round(ext.sentiment_score, 4), ext.intent,
-                    round(ext.complaint_score, 4), list(ext.topics or []))
+def _analysis(doc: Doc) -> Analysis:
+    """The Doc's results (its doc._ values, read at once)."""
+    lang, sentiment, sentiment_score, intent, complaint_score, topics = results(doc)
+    return Analysis(lang or "und", sentiment, round(sentiment_score, 4), intent, round(complaint_score, 4),
+                    list(topics or []))
 
 
 def _primary(lang: str | None) -> str | None:

@@ -35,6 +35,8 @@ from nlp.topics import lexicon_topics
 
 SENTIMENTS = ("negative", "neutral", "positive")
 INTENTS = ("complaint", "question", "praise", "other")
+_SENTIMENT_CATS = tuple(f"sentiment_{c}" for c in SENTIMENTS)
+_INTENT_CATS = tuple(f"intent_{i}" for i in INTENTS)
 _EXTENSIONS: dict[str, Any] = {
     "lang": None, "has_content": True, "sentiment": "neutral", "sentiment_score": 0.0,
     "complaint_score": 0.0, "intent": "other", "topics": None,
@@ -42,6 +44,17 @@ _EXTENSIONS: dict[str, Any] = {
 for _name, _default in _EXTENSIONS.items():
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
+# spaCy keeps a Doc's plain `doc._.<name>` in doc.user_data under ("._.", name, None, None): the components
+# and the analyzer read and write it there, since each `doc._` builds a new accessor and each attribute goes
+# through its lookups (~5% of classify's CPU); tests/nlp/test_pipeline.py checks that doc._ sees the same values
+def _key(name: str) -> tuple[str, str, None, None]:
+    assert name in _EXTENSIONS
+    return ("._.", name, None, None)
+
+
+LANG, HAS_CONTENT, SENTIMENT, SENTIMENT_SCORE = _key("lang"), _key("has_content"), _key("sentiment"), _key(
+    "sentiment_score")
+COMPLAINT_SCORE, INTENT, TOPICS = _key("complaint_score"), _key("intent"), _key("topics")
 # Doc.text joins its tokens anew on every access, and the features are computed for a whole batch at once:
 # both are kept in user_data, the text once per doc, the batch's matrix with this doc's row number
 TEXT_KEY, _FEATURES = "ascolto.text", "ascolto.features"
@@ -52,6 +65,13 @@ def text_of(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[TEXT_KEY] = doc.text
     return text
+
+
+def results(doc: Doc) -> tuple[str | None, str, float, str, float, list[str] | None]:
+    """(lang, sentiment, sentiment_score, intent, complaint_score, topics): what doc._ holds, read at once."""
+    data = doc.user_data
+    return (data.get(LANG), data.get(SENTIMENT, "neutral"), data.get(SENTIMENT_SCORE, 0.0),
+            data.get(INTENT, "other"), data.get(COMPLAINT_SCORE, 0.0), data.get(TOPICS))
 
 
 def _features_row(doc: Doc) -> sp.csr_matrix | None:
@@ -74,6 +94,8 @@ def shipped_models(models_dir: str = "") -> dict[str, LinearModel]:
 
 class BatchComponent:
     """A component that works on whole batches (`process`), through `pipe()` or on a single Doc."""
+
+    reads_tokens = False  # reads text_of(doc), not spaCy's tokens (nlp.pipeline tokenises only when needed)
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -123,18 +145,23 @@ def batch_features(docs: Sequence[Doc]) -> sp.csr_matrix:
 
 # ---------------------------------------------------------------------------------------------- language
 class LanguageComponent:
-    """Keeps a language the source gave (doc._.lang), else detects it; marks docs with nothing to analyse."""
+    """Keeps a language the source gave (doc._.lang), else detects it; marks docs with nothing to analyse
+    (unless the router already did: it detected the language)."""
+
+    reads_tokens = False
 
     def __init__(self, name: str) -> None:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        ext = doc._  # each `doc._` builds a new accessor: one per doc, not one per attribute
-        if ext.lang:
-            ext.has_content = language.has_letters(text_of(doc))
+        data = doc.user_data
+        if HAS_CONTENT in data:
+            return doc
+        if data.get(LANG):
+            data[HAS_CONTENT] = language.has_letters(text_of(doc))
         else:
-            ext.lang = language.detect(text_of(doc))
-            ext.has_content = ext.lang != language.UNDETERMINED
+            lang = data[LANG] = language.detect(text_of(doc))
+            data[HAS_CONTENT] = lang != language.UNDETERMINED
         return doc
 
 
@@ -152,6 +179,10 @@ class BrandsComponent:
         self.name = name
         self.matcher = PhraseMatcher(nlp.vocab, attr=attr)
         self._make_doc = nlp.make_doc
+
+    @property
+    def reads_tokens(self) -> bool:
+        return len(self.matcher) > 0
 
     def add_patterns(self, patterns: Iterable[dict[str, str]]) -> None:
         for pattern in patterns:
@@ -200,13 +231,14 @@ class SentimentComponent(ModelComponent):
         model = self.models[self.model_key]
         probs = model.scores(batch_features(docs), [text_of(doc) for doc in docs])
         probs = probs[:, [model.classes.index(c) for c in SENTIMENTS]]
-        labels = probs.argmax(axis=1)
-        for doc, label, score, row in zip(docs, labels, probs[:, 2] - probs[:, 0], probs, strict=True):
-            doc.cats.update({f"sentiment_{c}": float(p) for c, p in zip(SENTIMENTS, row, strict=True)})
-            ext = doc._
-            if ext.has_content:
-                ext.sentiment = SENTIMENTS[int(label)]
-                ext.sentiment_score = float(np.clip(score, -1.0, 1.0))
+        labels = probs.argmax(axis=1).tolist()
+        scores = np.clip(probs[:, 2] - probs[:, 0], -1.0, 1.0).tolist()
+        for doc, label, score, row in zip(docs, labels, scores, probs.tolist(), strict=True):
+            doc.cats.update(zip(_SENTIMENT_CATS, row, strict=True))
+            data = doc.user_data
+            if data.get(HAS_CONTENT, True):
+                data[SENTIMENT] = SENTIMENTS[label]
+                data[SENTIMENT_SCORE] = score
 
 
 @Language.factory("ascolto_sentiment", default_config={"models_dir": ""})
@@ -225,10 +257,10 @@ class ComplaintComponent(ModelComponent):
     def process(self, docs: list[Doc]) -> None:
         model = self.models[self.model_key]
         scores = model.scores(batch_features(docs), [text_of(doc) for doc in docs])[:, model.classes.index("1")]
-        for doc, score in zip(docs, scores, strict=True):
-            doc.cats["complaint"] = float(score)
-            ext = doc._
-            ext.complaint_score = float(score) if ext.has_content else 0.0
+        for doc, score in zip(docs, scores.tolist(), strict=True):
+            doc.cats["complaint"] = score
+            data = doc.user_data
+            data[COMPLAINT_SCORE] = score if data.get(HAS_CONTENT, True) else 0.0
 
 
 @Language.factory("ascolto_complaint", default_config={"models_dir": ""})
@@ -248,15 +280,17 @@ class TopicsComponent(ModelComponent):
         model = self.models[self.model_key]
         assert isinstance(model, MultiLabelModel)
         scores = model.scores(batch_features(docs), [text_of(doc) for doc in docs])
-        for doc, row in zip(docs, scores, strict=True):
-            doc.cats.update({f"topic_{t}": float(s) for t, s in zip(model.classes, row, strict=True)})
-            ext = doc._
-            if ext.has_content:
-                found = {t for t, s in zip(model.classes, row, strict=True) if s >= self.threshold}
+        names, cats = model.classes, [f"topic_{t}" for t in model.classes]
+        above = (scores >= self.threshold).tolist()  # compared in the scores' dtype, as one score at a time
+        for doc, row, hits in zip(docs, scores.tolist(), above, strict=True):
+            doc.cats.update(zip(cats, row, strict=True))
+            data = doc.user_data
+            if data.get(HAS_CONTENT, True):
+                found = {t for t, hit in zip(names, hits, strict=True) if hit}
                 found |= set(lexicon_topics(fold(text_of(doc))))
-                ext.topics = [t for t in model.classes if t in found]
+                data[TOPICS] = [t for t in names if t in found]
             else:
-                ext.topics = []
+                data[TOPICS] = []
 
 
 @Language.factory("ascolto_topics", default_config={"models_dir": "", "threshold": 0.7})
@@ -279,16 +313,17 @@ class IntentComponent(ModelComponent):
         model = self.models[self.model_key]
         probs = model.scores(batch_features(docs), [text_of(doc) for doc in docs])
         probs = probs[:, [model.classes.index(i) for i in INTENTS]]
-        scores = np.array([doc._.complaint_score for doc in docs], dtype=np.float64)
+        scores = np.array([doc.user_data.get(COMPLAINT_SCORE, 0.0) for doc in docs], dtype=np.float64)
         complaint = self.complaint_blend * scores + (1 - self.complaint_blend) * probs[:, 0]
-        others = probs[:, 1:].argmax(axis=1) + 1
-        for doc, row, blended, other in zip(docs, probs, complaint, others, strict=True):
-            doc.cats.update({f"intent_{i}": float(p) for i, p in zip(INTENTS, row, strict=True)})
-            ext = doc._
-            if not ext.has_content:
-                ext.intent = "other"
+        complains = (complaint >= self.complaint_threshold).tolist()
+        others = (probs[:, 1:].argmax(axis=1) + 1).tolist()
+        for doc, row, complained, other in zip(docs, probs.tolist(), complains, others, strict=True):
+            doc.cats.update(zip(_INTENT_CATS, row, strict=True))
+            data = doc.user_data
+            if not data.get(HAS_CONTENT, True):
+                data[INTENT] = "other"
             else:
-                ext.intent = "complaint" if blended >= self.complaint_threshold else INTENTS[int(other)]
+                data[INTENT] = "complaint" if complained else INTENTS[other]
 
 
 @Language.factory("ascolto_intent", default_config={"models_dir": "", "complaint_threshold": 0.5,

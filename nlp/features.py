@@ -35,7 +35,7 @@ def char_ngram_counts(texts: Sequence[str], low: int = CHAR_NGRAMS[0], high: int
                       bits: int = CHAR_BITS) -> sp.csr_matrix:
     """Counts of hashed character n-grams of ' text ' (n in low..high), one row per text."""
     padded = [f" {t} " for t in texts]
-    lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
+    lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
     codes = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     doc = np.repeat(np.arange(len(padded), dtype=np.int32), lengths)
     mask = np.uint64((1 << bits) - 1)
@@ -61,11 +61,11 @@ def char_ngram_counts(texts: Sequence[str], low: int = CHAR_NGRAMS[0], high: int
 def word_ngram_counts(texts: Sequence[str], bits: int = WORD_BITS) -> sp.csr_matrix:
     """Counts of hashed word 1-2-grams (negation-marked tokens of normalised texts), one row per text."""
     grams = [_word_ngrams(t) for t in texts]
-    counts = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+    counts = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
     flat = [g for row in grams for g in row]
     if not flat:
         return sp.csr_matrix((len(texts), 1 << bits), dtype=np.float32)
-    lengths = np.fromiter((len(g) for g in flat), dtype=np.int64, count=len(flat))
+    lengths = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
     codes = np.frombuffer("".join(flat).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     position = np.arange(len(codes), dtype=np.uint64) - np.repeat(starts, lengths).astype(np.uint64)

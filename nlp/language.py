@@ -68,9 +68,9 @@ def detect(text: str) -> str:
     if not _LETTER.search(content):
         return UNDETERMINED
     words = _WORD.findall(content.casefold())
-    votes = {lang: sum(w in vocabulary for w in words) for lang, vocabulary in _FUNCTION_WORDS.items()}
-    it, en = votes["it"], votes["en"]
-    others = sum(w in _OTHERS for w in words)
+    # counted with the sets' own membership test mapped over the words: a third of detect's time as a generator
+    it, en = (sum(map(_FUNCTION_WORDS[lang].__contains__, words)) for lang in ("it", "en"))
+    others = sum(map(_OTHERS.__contains__, words))
     # a clear majority of function words, enough of them to not be a loanword or a name, no neighbour's words
     if others * 4 <= max(it, en):
         if it >= 2 and it >= 3 * en and it >= 0.15 * len(words):
@@ -96,7 +96,7 @@ _TYPECODES = {2: "H", 4: "I", 8: "L"}
 def _stdlib_array(values: np.ndarray) -> array:
     """The array('H'/'I'/'L') py3langid walks its automaton with."""
     out = array(_TYPECODES[values.dtype.itemsize])
-    out.frombytes(np.ascontiguousarray(values).tobytes())
+    out.frombytes(np.ascontiguousarray(values).view(np.uint8))  # no intermediate bytes (39 MB for nextmove)
     return out
 
 

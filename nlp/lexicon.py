@@ -25,8 +25,9 @@ class Vader(SentimentIntensityAnalyzer):
     """VADER's scores, faster: VADER was a fifth of the English analysis. Same answers as vaderSentiment 3.3.2
     (tests/nlp/test_lexicon.py), three short cuts: its first step swaps emoji for their names one character at a
     time, building a new string per character: a text without any of its emoji skips it (it would come out as it
-    went in); a text without any lexicon word scores 0 (only lexicon words get a valence), so it is not scored;
-    the negation check lower-cased every word of the text for every sentiment word, here once per text."""
+    went in); a text without any lexicon word scores 0 (only lexicon words get a valence), so it is not scored,
+    and a word outside the lexicon gets its 0 without the valence rules; the negation check lower-cased every word
+    of the text for every sentiment word, here once per text."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,8 +48,12 @@ class Vader(SentimentIntensityAnalyzer):
             return {"neg": 0.0, "neu": 1.0 if words else 0.0, "pos": 0.0, "compound": 0.0}
         self._lowered = (words, lowered)
         sentiments: list[float] = []
+        lexicon = self.lexicon
         for i, item in enumerate(lowered):
             if item in BOOSTER_DICT or (item == "kind" and i < len(words) - 1 and lowered[i + 1] == "of"):
+                sentiments.append(0)
+                continue
+            if item not in lexicon:  # what sentiment_valence appends for a word outside the lexicon
                 sentiments.append(0)
                 continue
             sentiments = self.sentiment_valence(0, sentitext, words[i], i, sentiments)

@@ -153,7 +153,8 @@ class LinearModel:
         if header["n_features"] != model.n_features:
             raise ValueError(f"model {name} was trained on {header['n_features']} features, not {model.n_features}")
         with np.load(directory / f"{name}.npz", allow_pickle=False) as arrays:
-            coef = arrays["coef"].astype(np.float32) * arrays["scale"][:, None]
+            coef = arrays["coef"].astype(np.float32)
+            coef *= arrays["scale"][:, None]  # in place: the same float32 products, no second (k, n) table
             intercept = arrays["intercept"].astype(np.float32)
         model.classes, model.intercept, model.meta = header["classes"], intercept, header["meta"]
         model.coef = np.ascontiguousarray(coef)  # one contiguous row per class: the layout `decision` wants

@@ -5,17 +5,23 @@ nlp/config.cfg (components in nlp/components.py), and the router that sends each
 
 spaCy's tokenizers handle elisions ("l'ordine"), URLs, emoji, #hashtags and @handles; the components run on
 whole batches through `nlp.pipe`. Mentions in languages without a pipeline of their own go through the English one.
+
+Tokens are made when someone reads them: the Docs this returns are tokenised; a caller that only reads the
+results (`Analyzer.analyse`, with `tokens=False`) gets Docs tokenised only when one of the pipeline's components
+reads tokens (the brand matcher once brands are added, any component that is not Ascolto's own). Ascolto's
+analysis reads the text, not spaCy's tokens: tokenising was a quarter of `ascolto classify`'s time.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from core.text import clean
@@ -30,6 +36,48 @@ BATCH = 512  # docs per component pass: big enough for vectorised products, smal
 _LONG_RUN = re.compile(r"\S{64}(?=\S)")
 
 
+LAZY_TOKENIZER = "ascolto.LazyTokenizer.v1"
+
+
+class LazyTokenizer:
+    """spaCy's default tokenizer for the pipeline's language (`spacy.Tokenizer.v1`), built the first time it is
+    used: building it (compiling the affix expressions, adding the exceptions) took ~0.1 s per language of
+    every start-up, and `Analyzer.analyse` needs no tokens unless brands are added (see `Pipeline.__call__`)."""
+
+    def __init__(self, nlp: Language) -> None:
+        self._nlp: Language | None = nlp
+        self._tokenizer: Tokenizer | None = None
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        if self._tokenizer is None:
+            assert self._nlp is not None
+            self._tokenizer, self._nlp = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(self._nlp), None
+        return self._tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        return self.tokenizer(text)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
+        return self.tokenizer.pipe(texts, batch_size=batch_size)
+
+    def __getattr__(self, name: str) -> object:  # explain, to_disk, from_bytes, rules, ...: spaCy's own
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
+
+    def __setattr__(self, name: str, value: object) -> None:  # nlp.tokenizer.token_match = ...: spaCy's own
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.tokenizer, name, value)
+
+
+@spacy.registry.tokenizers(LAZY_TOKENIZER)
+def make_lazy_tokenizer() -> Callable[[Language], LazyTokenizer]:
+    return LazyTokenizer
+
+
 def config_path() -> Path:
     """nlp/config.cfg, or the file named by $ASCOLTO_NLP_CONFIG (a user's own pipeline)."""
     return Path(os.environ.get("ASCOLTO_NLP_CONFIG") or CONFIG)
@@ -39,6 +87,8 @@ def build(lang: str, models_dir: Path | None = None, config: Path | None = None)
     """One language's pipeline from the config (components resolved through spaCy's registry)."""
     overrides = {"nlp.lang": lang, "paths.models": str(models_dir) if models_dir else ""}
     cfg = spacy.util.load_config(config or config_path(), overrides=overrides, interpolate=False)
+    if "tokenizer" not in cfg["nlp"]:  # spaCy's default tokenizer, built when first used
+        cfg["nlp"]["tokenizer"] = {"@tokenizers": LAZY_TOKENIZER}
     nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     lexeme_attrs.speed_up(nlp.vocab)
     return nlp
@@ -78,9 +128,11 @@ class Pipeline:
             if "brands" in nlp.pipe_names:
                 nlp.get_pipe("brands").add_patterns(patterns)  # type: ignore[attr-defined]
 
-    def __call__(self, texts: Sequence[object], langs: Sequence[str | None] | None = None) -> list[Doc]:
+    def __call__(self, texts: Sequence[object], langs: Sequence[str | None] | None = None, *,
+                 tokens: bool = True) -> list[Doc]:
         """Analyse `texts` (any objects: cleaned and bounded here); `langs` are the sources' languages, None to
-        detect. The router detects the language once; the `language` component keeps it."""
+        detect. The router detects the language once; the `language` component keeps it. `tokens=False`: the
+        caller reads only the results, so Docs are tokenised only if a component reads tokens."""
         given = list(langs) if langs is not None else [None] * len(texts)
         cleaned = [clean(text) for text in texts]
         routed: dict[str, list[int]] = {lang: [] for lang in self.pipelines}
@@ -92,12 +144,26 @@ class Pipeline:
         out: list[Doc | None] = [None] * len(cleaned)
         for lang, rows in routed.items():
             nlp = self.pipelines[lang]
-            docs = []
-            for i in rows:
-                doc = nlp.make_doc(_LONG_RUN.sub(r"\g<0> ", cleaned[i]))
+            docs = _docs(nlp, [cleaned[i] for i in rows], tokens or reads_tokens(nlp))
+            for i, doc in zip(rows, docs, strict=True):
                 doc.user_data[components.TEXT_KEY] = cleaned[i]
-                doc._.lang = detected[i]
-                docs.append(doc)
+                doc.user_data[components.LANG] = detected[i]  # doc._.lang
+                if not given[i]:  # detected here: what the language component would find, found once
+                    doc.user_data[components.HAS_CONTENT] = detected[i] != language.UNDETERMINED
             for i, doc in zip(rows, nlp.pipe(docs, batch_size=BATCH), strict=True):
                 out[i] = doc
         return [doc for doc in out if doc is not None]
+
+
+def reads_tokens(nlp: Language) -> bool:
+    """Whether a component of `nlp` reads the Doc's tokens (a component says it does not with a false
+    `reads_tokens`; one that does not say, a user's own, is taken to read them)."""
+    return any(getattr(component, "reads_tokens", True) for _, component in nlp.pipeline)
+
+
+def _docs(nlp: Language, texts: Sequence[str], tokenise: bool) -> list[Doc]:
+    """`nlp`'s Docs of `texts`; without `tokenise`, Docs without tokens (the components read the text, which the
+    caller keeps in user_data)."""
+    if tokenise:
+        return [nlp.make_doc(_LONG_RUN.sub(r"\g<0> ", text)) for text in texts]
+    return [Doc(nlp.vocab) for _ in texts]

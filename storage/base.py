@@ -6,9 +6,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from core.model import AlertEvent, Mention
+from core.model import AlertEvent, Incident, Mention
 
 FACET_FIELDS: tuple[str, ...] = (
     "brands", "source", "platform", "lang", "sentiment", "intent", "topics", "author", "is_owned",
@@ -148,3 +148,67 @@ class AlertStore(ABC):
         self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
     ) -> list[AlertEvent]:
         """Newest first (by opened_at)."""
+
+    # incidents (alerts/incidents.py groups the alerts of one brand that overlap in time into one)
+    @abstractmethod
+    def save_incident(self, incident: Incident) -> None:
+        """Insert or replace an incident by id."""
+
+    @abstractmethod
+    def get_incident(self, incident_id: str) -> Incident | None: ...
+
+    @abstractmethod
+    def list_incidents(
+        self, brand: str | None = None, status: str | Sequence[str] | None = None, limit: int = 50
+    ) -> list[Incident]:
+        """Newest opened first (ties by id); `status` one status or several."""
+
+    @abstractmethod
+    def incident_of_alert(self, alert_id: str) -> Incident | None:
+        """The newest opened incident holding the alert (an alert reopened after its incident resolved joins a
+        newer one)."""
+
+
+def statuses(status: str | Sequence[str] | None) -> list[str]:
+    """list_incidents' `status` argument as a list (empty: any status)."""
+    if status is None:
+        return []
+    return [status] if isinstance(status, str) else list(status)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A claim kept in the store on one named job (`source:NAME` crawl, `rule:NAME` evaluation and staging) by
+    one process (core.owners.owner_token) until `expires_at`; `version` is the backend's concurrency token."""
+
+    key: str
+    owner: str
+    expires_at: datetime
+    version: str = ""
+
+
+class LeaseStore(ABC):
+    """Leases shared by every Ascolto process on one store, so that two workers never run the same job at once.
+
+    A lease is taken when it is free, expired, or held by a process that is certainly dead
+    (core.owners.owner_dead); its holder renews it while the job runs and releases it after. Expiry compares the
+    wall clocks of the hosts involved: they must agree to well within the lease's time to live (NTP).
+    One process uses a key from one thread at a time (the scheduler's jobs never overlap themselves); taking a
+    lease it already holds renews it.
+    """
+
+    @abstractmethod
+    def acquire_lease(self, key: str, owner: str, ttl: timedelta) -> Lease | None:
+        """The lease on `key` for `owner` until now + ttl, or None when another live holder has it."""
+
+    @abstractmethod
+    def renew_lease(self, lease: Lease, ttl: timedelta) -> Lease | None:
+        """The lease extended to now + ttl, or None when it was lost meanwhile (expired and taken over)."""
+
+    @abstractmethod
+    def release_lease(self, lease: Lease) -> None:
+        """Give the lease up; a lease lost meanwhile is left to its new holder."""
+
+    @abstractmethod
+    def get_lease(self, key: str) -> Lease | None:
+        """The lease on `key` as stored (expired or not), or None."""

@@ -36,6 +36,9 @@ from storage.analytics import MentionAnalytics, QueryLanguage, QueryPage
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
 from storage.es_care import ElasticsearchCare, top_terms
 from storage.es_connect import credentials_from_env, hosts_of, layout_of, parse_url
+from storage.es_health import ElasticsearchCrawlLog
+from storage.es_incidents import ElasticsearchIncidents
+from storage.es_leases import ElasticsearchLeases
 from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
@@ -49,7 +52,8 @@ BATCH = 1000  # mentions per bulk request
 MENTION_SOURCE = {"excludes": ["search_terms", "query_terms"]}
 
 
-class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalytics, AlertStore):
+class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchIncidents, ElasticsearchCrawlLog,
+                         MentionAnalytics, ElasticsearchLeases, AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
@@ -177,8 +181,8 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, MentionAnalyti
     # reads
     def _fresh(self) -> None:
         if self._dirty:
-            self.client.indices.refresh(index=f"{self.layout.mentions},{self.layout.alerts},{self.layout.reply_links}",
-                                        ignore_unavailable=True, allow_no_indices=True)
+            indices = (self.layout.mentions, self.layout.alerts, self.layout.reply_links, self.layout.incidents)
+            self.client.indices.refresh(index=",".join(indices), ignore_unavailable=True, allow_no_indices=True)
             self._dirty = False
 
     def _search(self, index: str | None = None) -> Search:

@@ -20,7 +20,7 @@ from elasticsearch import BadRequestError as ESBadRequest
 from elasticsearch import Elasticsearch, NotFoundError
 
 import index_mappings
-from core.model import AlertEvent, Mention, utc
+from core.model import AlertEvent, Incident, Mention, utc
 from core.text import fold as query_fold
 from core.text import signed_tokens, tokens
 
@@ -39,6 +39,7 @@ class Layout:
         self.mentions_pattern = f"{prefix}-mentions-*"
         self.alerts = f"{prefix}-alerts"
         self.reply_links = f"{prefix}-reply-links"
+        self.incidents = f"{prefix}-incidents"
 
     def month_index(self, published_at: datetime) -> str:
         """The monthly index of a mention: derived from published_at only, so re-ingesting hits the same one."""
@@ -60,7 +61,7 @@ class Layout:
                 composed_of=body.get("composed_of", []), priority=body.get("priority"),
                 template=body.get("template"), meta=body.get("_meta"),
             )
-        for index in (self.alerts, self.reply_links):
+        for index in (self.alerts, self.reply_links, self.incidents):
             try:
                 client.indices.create(index=index)
             except ESBadRequest as exc:
@@ -145,3 +146,14 @@ def alert_doc(event: AlertEvent) -> dict[str, Any]:
 
 def alert_from_source(source: dict[str, Any]) -> AlertEvent:
     return AlertEvent.model_validate(source)
+
+
+def incident_doc(incident: Incident) -> dict[str, Any]:
+    doc = incident.model_dump(mode="json")
+    doc["@timestamp"] = doc["opened_at"]
+    doc["opened_at_ms"] = ms(incident.opened_at)
+    return doc
+
+
+def incident_from_source(source: dict[str, Any]) -> Incident:
+    return Incident.model_validate(source)

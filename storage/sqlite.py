@@ -15,6 +15,9 @@ from core.text import tokens
 from core.timebuckets import bucket_origin, epoch_seconds, parse_interval
 from storage.base import FACET_FIELDS, AlertStore, MentionFilter, SearchPage, UpsertResult
 from storage.sqlite_care import SQLiteCareQueries
+from storage.sqlite_health import SQLiteCrawlLog
+from storage.sqlite_incidents import SQLiteIncidents
+from storage.sqlite_leases import SQLiteLeases
 from storage.sqlite_rollup import from_ms, to_ms
 from storage.sqlite_schema import migrate
 from storage.sqlite_threads import SQLiteThreads
@@ -40,7 +43,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"' for w in words) or None
 
 
-class SQLiteStore(SQLiteThreads, SQLiteCareQueries, AlertStore):
+class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawlLog, SQLiteLeases, AlertStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +68,7 @@ class SQLiteStore(SQLiteThreads, SQLiteCareQueries, AlertStore):
         return conn
 
     def close(self) -> None:
+        self.close_leases()
         for conn in self._connections:
             conn.close()
         self._connections.clear()

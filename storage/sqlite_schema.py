@@ -145,6 +145,21 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX IF NOT EXISTS mentions_url ON mentions(url) WHERE url IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(thread_id) WHERE thread_id IS NOT NULL",
     ]),
+    # 5: incidents (alerts/incidents.py), one row each, and which alerts each holds (incident_of_alert)
+    (5, [
+        """CREATE TABLE IF NOT EXISTS incidents (
+            id TEXT PRIMARY KEY, brand TEXT NOT NULL, status TEXT NOT NULL,
+            opened_at INTEGER NOT NULL, data TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS incidents_opened ON incidents(opened_at, id)",
+        "CREATE INDEX IF NOT EXISTS incidents_brand ON incidents(brand, status)",
+        """CREATE TABLE IF NOT EXISTS incident_alerts (
+            alert_id TEXT NOT NULL, incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+            opened_at INTEGER NOT NULL,
+            PRIMARY KEY (alert_id, opened_at, incident_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS incident_alerts_incident ON incident_alerts(incident_id)",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -14,6 +14,9 @@ loopback by default. The API is documented by its OpenAPI schema at /openapi.jso
     GET  /api/top/{authors|sources}       by reach (author_reach summed)
     GET  /api/alerts[/{id}]               alerts, and one alert with its evidence mentions
     POST /api/alerts/{id}/acknowledge     {"by": "name"}
+    GET  /api/story                       a brand's crisis story over a window (the incident page)
+    GET  /api/incidents/{id}/story        the same over an incident's window
+    GET  /api/story/report.pdf, /api/incidents/{id}/report.pdf   the crisis report, as PDF
 
 Everything is asked of the MentionStore interface, so SQLite and Elasticsearch give the same answers. The pages
 are Jinja2 templates under templates/ sharing one base (head, header, footer), with the CSS and JavaScript under

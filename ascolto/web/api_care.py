@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from ascolto.story import brand_words
 from ascolto.web.api import MAX_PAGE, Conf, Filter, Store, Win, configured_brands
 from ascolto.web.cache import per_minute
 from ascolto.web.metrics import (
@@ -86,7 +87,7 @@ def overview(
         "voice": _POOL.submit(per_minute, ("voice", key, tuple(names)), now,
                               lambda: share_of_voice(store, inbound, names)),
         "terms": _POOL.submit(per_minute, ("terms", key), now,
-                              lambda: emerging_terms(store, inbound, now, _brand_words(config, brand), 8)),
+                              lambda: emerging_terms(store, inbound, now, brand_words(config, brand), 8)),
     }
     alerts = [a for a in store.list_alerts(brand=brand, limit=200) if window.since <= a.opened_at < window.until]
     open_alerts = len(store.list_alerts(brand=brand, status=("open",), limit=500))
@@ -107,13 +108,3 @@ def overview(
         open_alerts=open_alerts,
     )
 
-
-def _brand_words(config: Conf, brand: str | None) -> list[str]:
-    """A brand's own names are in every mention: they are never 'emerging'."""
-    if config is None or brand is None:
-        return [brand] if brand else []
-    try:
-        b = config.brand(brand)
-    except StopIteration:
-        return [brand]
-    return b.words()

@@ -14,14 +14,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ascolto import __version__
 from ascolto.context import open_store_at
-from ascolto.web import api, api_alerts, api_care
+from ascolto.web import api, api_alerts, api_care, api_incidents, api_sources, api_story
 from ascolto.web.security import BodyTooLarge, SecurityMiddleware
 from core import wording
 from core.config import Config
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"  # the pages, each extending base.html (the shared header)
-PAGES = {"/": "index.html", "/care": "care.html", "/search": "search.html", "/alerts": "alerts.html"}
+PAGES = {"/": "index.html", "/care": "care.html", "/search": "search.html", "/alerts": "alerts.html",
+         "/incident": "incident.html"}
 
 
 def create_app(store_location: str, config: Config | None = None, *, token: str | None = None) -> FastAPI:
@@ -47,6 +48,9 @@ def create_app(store_location: str, config: Config | None = None, *, token: str 
     app.include_router(api.router)
     app.include_router(api_care.router)
     app.include_router(api_alerts.router)
+    app.include_router(api_incidents.router)
+    app.include_router(api_sources.router)
+    app.include_router(api_story.router)
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:

@@ -70,8 +70,25 @@ def emerging_terms(
     if len(recent) < MIN_RECENT_DOCS:
         return []
     base_df, base_count = baseline_frequency(store, flt, now, excluded)
-    recent_df = document_frequency(recent, excluded)
-    n_recent, n_base = len(recent), max(base_count, 1)
+    return rank_terms(document_frequency(recent, excluded), len(recent), base_df, base_count, size)
+
+
+def emerging_between(recent: list[str], baseline: list[str], exclude: Iterable[str] = (),
+                     size: int = 10) -> list[dict[str, Any]]:
+    """Terms of the texts `recent` ranked by how much their document share grew against the texts `baseline`
+    (the crisis story's periods against the week before it)."""
+    if len(recent) < MIN_RECENT_DOCS:
+        return []
+    excluded = frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
+    return rank_terms(document_frequency(recent, excluded), len(recent), document_frequency(baseline, excluded),
+                      len(baseline), size)
+
+
+def rank_terms(recent_df: Counter[str], n_recent: int, base_df: Counter[str], base_count: int,
+               size: int) -> list[dict[str, Any]]:
+    """The one ranking of emerging terms: share growth with add-one smoothing, at least MIN_RECENT_DOCS texts and
+    a lift of 2; a phrase and its own words are said once."""
+    n_base = max(base_count, 1)
     scored = []
     for term, count in recent_df.items():
         if count < MIN_RECENT_DOCS:

@@ -300,12 +300,11 @@ class SourceSpider(scrapy.Spider):
             return None
         platform = platform or self.platform
         url = self.link(url)
-        owner = self.matcher.owner_of(author)
-        matched = self.matcher.matching(title, text)
+        # ingest's one rule: the brands named, the brand whose account wrote it, the brands whose accounts it
+        # addresses ("@VeloraCare ancora niente" is about Velora without its name)
+        matched = self.matcher.about(title, text, author)
         if not self.options.require_match and not matched:
             matched = [b.name for b in self.brands]
-        if owner is not None and owner.name not in matched:
-            matched.append(owner.name)  # the brand's own replies count for care metrics even without its name
         if not matched:
             self.count("skipped_no_match")
             return None

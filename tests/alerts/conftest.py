@@ -44,6 +44,8 @@ def store(tmp_path: Path) -> Iterator[MentionStore]:
 
 def make_config(rules: list[dict[str, Any]], channels: list[dict[str, Any]] | None = None,
                 **extra: Any) -> Config:
+    # the alert tests are about messages per alert: their channels keep them (incidents: tests/alerts/test_incidents.py)
+    extra.setdefault("incidents", {"notify": "alerts"})
     raw: dict[str, Any] = {
         "brands": [{"name": "Velora", "aliases": ["Velora Mobile"]}, {"name": "Rimbors"}],
         "alerts": rules, "channels": channels or [], **extra,

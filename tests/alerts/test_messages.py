@@ -125,8 +125,38 @@ def test_unanswered_alert_speaks_in_durations_for_people() -> None:
         "Tutto nella norma: nessun reclamo attende risposta da oltre 1 h.")
 
 
+def sla_event():  # type: ignore[no-untyped-def]
+    return event().model_copy(update={
+        "detector": "sla_risk", "observed": 6.0, "expected": 2.5, "score": 25.0,
+        "details": {"transition": "opened", "backlog": 6, "forecast_breaching": 4, "minutes_to_breach": 25.0,
+                    "forecast_breach_at": "2026-03-10T12:25:00+00:00", "oldest_waiting_minutes": 35.0,
+                    "reply_pace_per_hour": 2.5, "incoming_per_hour": 7.0, "median_first_reply_minutes": 95.0,
+                    "limit_minutes": 60, "facts": {"metric": "complaints"}}})
+
+
+def test_sla_risk_speaks_from_the_catalogue_in_both_languages() -> None:
+    ev = sla_event()
+    en = text_body(ev, None, Voice("en", "Europe/Rome")).splitlines()
+    assert en[0] == "[Ascolto ALERT warning] Velora: complaints will wait over 1 h for a reply in about 25 min"
+    assert en[2] == ("6 complaints waiting for a reply; at this pace 4 will wait over 1 h, the first in about "
+                     "25 min. The oldest has waited 35 min.")
+    assert ("Reply pace: 2.5 first replies an hour while complaints wait; 7 new complaints an hour; usual first "
+            "reply after 1 h 35 min") in en
+    assert "Forecast: the first complaint passes the target at 10 Mar 2026, 13:25" in en  # in Rome's time
+    assert not [line for line in en if line.startswith(("Observed", "Score"))]
+    it = text_body(ev, None, Voice("it")).splitlines()
+    assert it[0] == ("[Ascolto ALLERTA attenzione] Velora: tra circa 25 min dei reclami attenderanno risposta da "
+                     "oltre 1 h")
+    assert it[2].startswith("6 reclami in attesa di risposta; a questo ritmo 4 attenderanno oltre 1 h")
+    close = ev.model_copy(update={"details": {**ev.details, "minutes_to_breach": None, "transition": "escalated"}})
+    assert text_body(close, None, Voice("en")).splitlines()[0].endswith("Velora: replies still close to the 1 h target")
+    done = ev.model_copy(update={"status": "resolved", "details": {**ev.details, "transition": "resolved"}})
+    assert text_body(done, None, Voice("it")).splitlines()[2] == (
+        "Tutto nella norma: le risposte tengono il passo del limite di 1 h.")
+
+
 def test_a_detector_the_catalogue_does_not_know_keeps_its_own_words() -> None:
-    ev = event().model_copy(update={"detector": "sla_risk", "title": "Velora: replies falling behind",
+    ev = event().model_copy(update={"detector": "next_detector", "title": "Velora: replies falling behind",
                                     "summary": "At this pace 4 complaints pass 60 min in 25 min."})
     body = text_body(ev, None, Voice("it"))
     assert "Velora: replies falling behind" in body.splitlines()[0]

@@ -57,3 +57,21 @@ def test_backtest_rule_command_prints_alerts_and_weeks(tmp_path: Path, capsys) -
     assert [s["transition"] for s in sent][:1] == ["opened"]
     assert lines[-1].startswith("alerts per week:")
     assert main(["backtest", "--config", str(config), "--rule", "nope", "--days", "2"]) == 2
+
+
+def test_replay_judges_answered_as_of_the_replayed_instant(store: MentionStore) -> None:
+    """A complaint answered three hours late was waiting at every instant before its reply: the replay alerts
+    after the limit and resolves at the reply, though the store now holds the reply."""
+    asked = NOW - timedelta(hours=6)
+    replied = asked + timedelta(hours=3)
+    store.upsert([mention(asked, first_reply_at=replied),
+                  mention(asked + timedelta(minutes=5), first_reply_at=asked + timedelta(minutes=20))])
+    rules = [{"name": "late", "detector": "unanswered_complaint", "brand": "Velora", "limit_minutes": 60}]
+    sent = replay(store, make_config(rules), "late", days=0.5, now=NOW)
+    moves = [(s.transition, s.at) for s in sent]
+    assert [t for t, _ in moves] == ["opened", "resolved"], moves
+    opened, resolved = sent[0], sent[1]
+    assert asked + timedelta(minutes=60) < opened.at <= asked + timedelta(minutes=70)
+    assert opened.event.observed == 1  # the one answered in 15 minutes never counted
+    assert opened.event.details["facts"]["unanswered"] == 1
+    assert replied <= resolved.at <= replied + timedelta(minutes=5)

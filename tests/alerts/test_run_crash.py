@@ -16,7 +16,7 @@ import yaml
 from tests.alerts.conftest import mention, steady_history
 
 
-def _setup(tmp_path: Path) -> tuple[Path, Path, Path]:
+def _setup(tmp_path: Path, notify: str = "alerts") -> tuple[Path, Path, Path]:
     from storage import open_store
 
     now = datetime.now(UTC)
@@ -30,6 +30,7 @@ def _setup(tmp_path: Path) -> tuple[Path, Path, Path]:
         "brands": [{"name": "Velora"}],
         "alerts": [{"name": "care", "detector": "unanswered_complaint", "brand": "Velora", "channels": ["out"]}],
         "channels": [{"name": "out", "kind": "file", "path": str(out)}],
+        "incidents": {"notify": notify},  # alerts: one message per alert; incidents: one per incident transition
     }))
     return db, cfg, out
 
@@ -43,9 +44,10 @@ def _lines(out: Path) -> list[dict]:
     return [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
 
 
-def _crash_then_restart(tmp_path: Path, cli_env: dict[str, str], ascolto_cmd: list[str], point: str) -> list[dict]:
+def _crash_then_restart(tmp_path: Path, cli_env: dict[str, str], ascolto_cmd: list[str], point: str,
+                        notify: str = "alerts") -> list[dict]:
     """Run until the crash point kills the process, then run again until the alert is delivered (or 60 s)."""
-    db, cfg, out = _setup(tmp_path)
+    db, cfg, out = _setup(tmp_path, notify)
     first = _run(ascolto_cmd, {**cli_env, "ASCOLTO_CRASH_AT": point}, db, cfg)
     try:
         assert first.wait(timeout=120) == -signal.SIGKILL, f"killed at {point}"
@@ -91,3 +93,20 @@ def test_sigkill_after_sending_duplicates_with_one_idempotency_key(tmp_path: Pat
     assert lines[0]["delivery_id"] == lines[1]["delivery_id"]
     keys = {line["alert"]["details"]["idempotency_key"] for line in lines}
     assert len(keys) == 1 and lines[0]["delivery_id"].startswith(keys.pop())
+
+
+def test_sigkill_around_saving_an_incident_loses_nothing_and_sends_it_once(tmp_path: Path, cli_env,
+                                                                           ascolto_cmd) -> None:
+    from storage import open_store
+
+    for point in ("alert-saved", "incident-saved"):  # before the incident is saved; after, before its release
+        folder = tmp_path / point
+        folder.mkdir()
+        lines = _crash_then_restart(folder, {**cli_env, "ASCOLTO_HOME": str(folder / "home")}, ascolto_cmd, point,
+                                    notify="incidents")
+        assert [line["transition"] for line in lines] == ["opened"], point
+        with open_store(folder / "m.sqlite3") as store:
+            (stored,) = store.list_incidents()
+            (alert,) = store.list_alerts()
+        assert lines[0]["incident"]["id"] == stored.id and stored.alert_ids == [alert.id]
+        assert [a["id"] for a in lines[0]["alerts"]] == [alert.id]

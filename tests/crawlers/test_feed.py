@@ -76,3 +76,20 @@ def test_search_feeds_malformed_and_oversized(http_server: FixtureServer, crawl_
     assert summary["articles"]["new"] == 2 and summary["articles"]["errors"] == 1  # the 404 page
     assert "testo completo" in stored[f"{base}/news/full1"].text and stored[f"{base}/news/full1"].author == "Redazione"
     assert stored[f"{base}/news/gone"].text == "Velora: pagina che non esiste più."  # the feed's text is kept
+
+
+def test_a_post_addressing_only_the_care_account_is_kept_for_its_brand(http_server: FixtureServer,
+                                                                        crawl_env: CrawlEnv) -> None:
+    """ingest.brands' one rule: a text addressing a brand's own account is about that brand without its name."""
+    base = http_server.base_url
+    items = [("e1", "ancora niente", "@velora_care ancora niente, aspetto da tre giorni"),
+             ("e2", "@qualcuno", "@qualcuno ci vediamo domani"),
+             ("e3", "ciao", "@pakko_help. il pacco non è arrivato")]
+    http_server.add("/care.xml", rss2(base, items), "application/rss+xml")
+    crawl_env.write_config([source("care", "feed", [f"{base}/care.xml"])])
+    report = crawl_env.crawl()["sources"]["care"]
+    assert report["new"] == 2 and report["no_brand_match"] == 1, report
+    stored = {m.url: m for m in crawl_env.mentions()}
+    assert stored[f"{base}/news/e1"].brands == ["Velora"]
+    assert stored[f"{base}/news/e3"].brands == ["Pakko"]
+    assert f"{base}/news/e2" not in stored

@@ -19,12 +19,23 @@ def test_demo_no_serve_json_crawls_stores_and_alerts(ascolto_home: Path, cli_env
     assert result["mentions"] >= 100
     assert result["alerts"] >= 1
     assert result["store"].endswith(".sqlite3") and Path(result["store"]).exists()
-    outbox = Path(result["outbox"]).read_text().splitlines()
-    assert outbox, "the alert is delivered to the outbox file"
-    kinds = {json.loads(line)["alert"]["detector"] for line in outbox}
+    outbox = [json.loads(line) for line in Path(result["outbox"]).read_text().splitlines()]
+    assert outbox, "the incident is delivered to the outbox file"
+    assert {line["transition"] for line in outbox} == {"opened"}  # one message per incident, not per alert
+    kinds = {alert["detector"] for line in outbox for alert in line["alerts"]}
     assert kinds & {"volume_spike", "slow_build", "negative_share"}, kinds  # the complaint surge alerts
     assert result["emails"] >= 1, "and to the local SMTP sink"
     assert list(Path(result["mail"]).glob("*.eml"))
+    # the surge is one incident of the demo brand, holding its alerts
+    assert result["incidents"] >= 1
+    listed = subprocess.run([*ascolto_cmd, "--store", result["store"], "incidents", "list", "--json"],
+                            capture_output=True, text=True, env=cli_env, timeout=120)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    incidents = json.loads(listed.stdout)["incidents"]
+    assert len(incidents) == result["incidents"]
+    surge = next(i for i in incidents if set(i["detectors"]) & {"volume_spike", "slow_build", "negative_share"})
+    assert surge["status"] == "open" and len(surge["alert_ids"]) >= 2
+    assert {line["incident"]["id"] for line in outbox} >= {surge["id"]}
 
 
 def _free_port() -> int:

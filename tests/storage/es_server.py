@@ -21,6 +21,7 @@ import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from elasticsearch import Elasticsearch
 
@@ -71,10 +72,13 @@ def java_home() -> str:
 class ElasticsearchNode:
     """One node in its own directory; `start()` waits for it, `stop()` ends it (and only it)."""
 
-    def __init__(self, root: Path, port: int | None = None, heap: str = "512m") -> None:
+    def __init__(self, root: Path, port: int | None = None, heap: str = "512m",
+                 cluster: dict[str, Any] | None = None) -> None:
         self.root = root
         self.port = port or free_port()
         self.heap = heap
+        # settings of a node that joins others (running_cluster) instead of forming a single-node cluster
+        self.cluster = cluster
         self.home = root / "elasticsearch"
         self.proc: subprocess.Popen[bytes] | None = None
         self.owner = ensure_user()
@@ -99,6 +103,7 @@ class ElasticsearchNode:
             "network.host": "127.0.0.1",
             "http.port": self.port,
             "transport.port": 0,
+            **(self.cluster or {}),
             "path.data": str(self.home / "data"),
             "path.logs": str(self.home / "logs"),
             "bootstrap.memory_lock": False,
@@ -107,6 +112,8 @@ class ElasticsearchNode:
             "cluster.routing.allocation.disk.threshold_enabled": False,
             "action.destructive_requires_name": False,
         }
+        if self.cluster:
+            del settings["discovery.type"]
         lines = [f"{key}: {json.dumps(value)}" for key, value in settings.items()]
         (self.home / "config" / "elasticsearch.yml").write_text("\n".join(lines) + "\n")
         (self.home / "config" / "jvm.options.d").mkdir(exist_ok=True)
@@ -118,6 +125,11 @@ class ElasticsearchNode:
     def start(self, timeout: float = START_TIMEOUT_S) -> None:
         if not self.home.exists():
             self.install()
+        self.launch()
+        self._wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting for it."""
         env = {**os.environ, "ES_JAVA_HOME": java_home(), "ES_TMPDIR": str(self.home / "tmp"),
                "ES_PATH_CONF": str(self.home / "config")}
         env.pop("JAVA_HOME", None)
@@ -136,7 +148,21 @@ class ElasticsearchNode:
             stdout=log, stderr=subprocess.STDOUT, preexec_fn=demote,
         )
         log.close()
-        self._wait_ready(timeout)
+
+    def wait_joined(self, size: int, timeout: float = START_TIMEOUT_S) -> None:
+        """Wait until this node sees a green cluster of `size` nodes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"Elasticsearch exited with {self.proc.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(OSError, ValueError):
+                url = f"{self.url}/_cluster/health?wait_for_status=green&wait_for_nodes={size}&timeout=5s"
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    health = json.load(response)
+                    if health.get("status") == "green" and health.get("number_of_nodes") == size:
+                        return
+            time.sleep(1.0)
+        raise RuntimeError(f"the cluster did not form within {timeout:.0f}s:\n{self.log_tail()}")
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -187,6 +213,35 @@ def running_node(heap: str = "512m") -> Iterator[ElasticsearchNode]:
         yield node
     finally:
         node.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_cluster(size: int = 3, heap: str = "256m") -> Iterator[list[ElasticsearchNode]]:
+    """`size` master-eligible data nodes on loopback that find each other through `discovery.seed_hosts`
+    (fixed transport ports) and bootstrap one cluster; yields them once the cluster is green with all joined."""
+    root = Path(tempfile.mkdtemp(prefix="ascolto-es-cluster-"))
+    root.chmod(0o755)
+    names = [f"ascolto-node-{i}" for i in range(size)]
+    transports = [free_port() for _ in names]
+    seeds = [f"127.0.0.1:{port}" for port in transports]
+    nodes = []
+    for name, transport in zip(names, transports, strict=True):
+        (root / name).mkdir()
+        nodes.append(ElasticsearchNode(root / name, heap=heap, cluster={
+            "cluster.name": f"ascolto-cluster-{root.name[-8:]}", "node.name": name, "transport.port": transport,
+            "discovery.seed_hosts": seeds, "cluster.initial_master_nodes": names}))
+    try:
+        for node in nodes:
+            node.install()
+        for node in nodes:  # started together: the first cannot elect a master alone
+            node.launch()
+        for node in nodes:
+            node.wait_joined(size)
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.model import AlertEvent, Mention
-from storage.base import MentionFilter, MentionStore
+from core.model import AlertEvent, Incident, IncidentNote, Mention
+from storage.base import AlertStore, MentionFilter, MentionStore
 
 T0 = datetime(2026, 11, 16, 8, tzinfo=UTC)  # a Monday
 
@@ -124,3 +124,36 @@ def test_alert_events_persist_newest_first(store: MentionStore) -> None:
     assert [a.id for a in store.list_alerts(brand="Velora", status=("open", "acknowledged"))] == ["a1"]
     assert [a.id for a in store.list_alerts(rule="unanswered")] == ["a2"]
     assert [a.id for a in store.list_alerts(limit=1)] == ["a3"]
+
+
+def incident(i: int, **fields: object) -> Incident:
+    base: dict[str, object] = dict(
+        id=f"inc-velora-{i}", brand="Velora", opened_at=T0 + timedelta(hours=i), updated_at=T0 + timedelta(hours=i),
+        window_start=T0 + timedelta(hours=i - 1), alert_ids=[f"a{i}"], detectors=["volume_spike"],
+        title="Velora: complaints surge", details={"history": [{"at": "x", "transition": "opened"}]},
+    )
+    return Incident(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_incidents_persist_newest_first_and_find_their_alerts(store: MentionStore) -> None:
+    assert isinstance(store, AlertStore)
+    note = IncidentNote(at=T0, by="Giulia", text="<b>call</b> the courier")
+    store.save_incident(incident(1))
+    store.save_incident(incident(2, brand="Nordbank", alert_ids=["b1", "b2"]))
+    store.save_incident(incident(3, status="resolved", resolved_at=T0 + timedelta(hours=5),
+                                 window_end=T0 + timedelta(hours=4), alert_ids=["a3", "a1"]))
+    handled = incident(1, status="handling", owner="Giulia", notes=[note], alert_ids=["a1", "a4"],
+                       detectors=["volume_spike", "negative_share"], severity="critical")
+    store.save_incident(handled)
+    assert store.get_incident("inc-velora-1") == handled
+    assert store.get_incident("nope") is None
+    assert [i.id for i in store.list_incidents()] == ["inc-velora-3", "inc-velora-2", "inc-velora-1"]
+    assert [i.id for i in store.list_incidents(brand="Velora", status="handling")] == ["inc-velora-1"]
+    assert [i.id for i in store.list_incidents(status=("open", "handling"))] == [
+        "inc-velora-2", "inc-velora-1"]
+    assert [i.id for i in store.list_incidents(limit=1)] == ["inc-velora-3"]
+    # an alert held by two incidents (reopened after the first resolved) belongs to the newer one
+    assert store.incident_of_alert("a1").id == "inc-velora-3"
+    assert store.incident_of_alert("a4").id == "inc-velora-1"
+    assert store.incident_of_alert("b2").brand == "Nordbank"
+    assert store.incident_of_alert("zz") is None

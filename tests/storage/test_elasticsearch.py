@@ -44,7 +44,8 @@ def test_templates_install_idempotently_with_monthly_indices_behind_the_alias(es
             assert props[facet]["type"] == "keyword", facet
         assert props["text"]["fields"]["it"]["analyzer"] == "ascolto_it"
         templates = store.client.indices.get_index_template(name=f"{prefix}-*")["index_templates"]
-        assert {t["name"] for t in templates} == {f"{prefix}-mentions", f"{prefix}-alerts", f"{prefix}-reply-links"}
+        assert {t["name"] for t in templates} == {f"{prefix}-mentions", f"{prefix}-alerts", f"{prefix}-reply-links",
+                                                   f"{prefix}-incidents"}
 
 
 def test_a_mention_whose_month_changes_moves_instead_of_doubling(es_url: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from core.config import config_from_dict
-from core.model import AlertEvent, Mention
+from core.model import AlertEvent, Incident, IncidentNote, Mention
 from storage import open_store
 from storage.base import MentionFilter
 from tests.storage.es_server import drop_prefix
@@ -88,6 +88,22 @@ def seed_alerts() -> list[AlertEvent]:
     ]
 
 
+def seed_incidents() -> list[Incident]:
+    """One open incident of Acme holding a1 and a3 (a3's title is hostile markup), and an older resolved one."""
+    at = NOW - timedelta(minutes=100)
+    note = IncidentNote(at=NOW - timedelta(minutes=40), by=XSS_AUTHOR, text=XSS_SCRIPT)
+    return [
+        Incident(id="inc-acme-1", brand="Acme", opened_at=at, updated_at=NOW - timedelta(minutes=50),
+                 window_start=at - timedelta(hours=1), alert_ids=["a1", "a3"],
+                 detectors=["volume_spike", "unanswered_complaint"], severity="critical", notes=[note],
+                 title="Acme: complaints surge"),
+        Incident(id="inc-acme-0", brand="Acme", status="resolved", opened_at=NOW - timedelta(minutes=2000),
+                 updated_at=NOW - timedelta(minutes=1800), resolved_at=NOW - timedelta(minutes=1800),
+                 window_start=NOW - timedelta(minutes=2060), window_end=NOW - timedelta(minutes=1800),
+                 alert_ids=["a2"], detectors=["volume_spike"], title="Acme: complaints surge"),
+    ]
+
+
 def _sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(Path(tmp_path_factory.mktemp("web")) / "mentions.sqlite3")
 
@@ -111,6 +127,8 @@ def seed_store(url: str) -> str:
         assert not result.failed, result.failed
         for event in seed_alerts():
             store.save_alert(event)
+        for incident in seed_incidents():
+            store.save_incident(incident)  # type: ignore[attr-defined]
         store.count(MentionFilter())  # a read: Elasticsearch refreshes, so the app's own store sees the seed
     return url
 

@@ -19,6 +19,23 @@
       : date.toLocaleDateString(A.lang, { day: "numeric", month: "short" });
   }
 
+  // alerts: [{opened_at, title, severity, id}] -> a marker at each opening inside the n buckets from t0
+  function alertMarkers(alerts, t0, stepMs, n, barW) {
+    const plotH = H - PAD_T - PAD_B;
+    const markers = A.svg("g", { class: "alert-markers" });
+    for (const alert of alerts || []) {
+      const offset = (new Date(alert.opened_at).getTime() - t0) / stepMs;
+      if (!(offset >= 0 && offset <= n)) continue;
+      const x = PAD_L + offset * barW;
+      const marker = A.svg("g", { class: "alert-marker sev-" + alert.severity, "data-alert": alert.id });
+      marker.append(A.svg("line", { x1: x, x2: x, y1: PAD_T, y2: PAD_T + plotH }));
+      marker.append(A.svg("path", { d: `M${x - 6},${PAD_T - 12} L${x + 6},${PAD_T - 12} L${x},${PAD_T - 2} Z` }));
+      marker.append(A.svg("title", {}, `${A.t("chart.alertMarker")}: ${alert.title} (${A.time(alert.opened_at)})`));
+      markers.append(marker);
+    }
+    return markers;
+  }
+
   // buckets: ISO starts; series: {negative: [...], ...}; alerts: [{opened_at, title, severity, id}]
   C.volume = function (container, buckets, series, alerts, interval) {
     A.clear(container);
@@ -62,18 +79,7 @@
         "text-anchor": anchor },
         timeLabel(new Date(buckets[i]), spanMs)));
     }
-    const markers = A.svg("g", { class: "alert-markers" });
-    for (const alert of alerts || []) {
-      const offset = (new Date(alert.opened_at).getTime() - t0) / stepMs;
-      if (!(offset >= 0 && offset <= n)) continue;
-      const x = PAD_L + offset * barW;
-      const marker = A.svg("g", { class: "alert-marker sev-" + alert.severity, "data-alert": alert.id });
-      marker.append(A.svg("line", { x1: x, x2: x, y1: PAD_T, y2: PAD_T + plotH }));
-      marker.append(A.svg("path", { d: `M${x - 6},${PAD_T - 12} L${x + 6},${PAD_T - 12} L${x},${PAD_T - 2} Z` }));
-      marker.append(A.svg("title", {}, `${A.t("chart.alertMarker")}: ${alert.title} (${A.time(alert.opened_at)})`));
-      markers.append(marker);
-    }
-    svg.append(markers);
+    svg.append(alertMarkers(alerts, t0, stepMs, n, barW));
     container.append(svg, legend(interval));
   };
 
@@ -129,5 +135,89 @@
     });
     if (d) svg.prepend(A.svg("path", { d: d, class: "line" }));
     container.append(svg);
+  };
+
+  function frame(label, cls) {
+    const svg = A.svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart " + cls, role: "img", "aria-label": label });
+    svg.append(A.svg("title", {}, label));
+    return svg;
+  }
+
+  function yGrid(svg, max) {
+    const plotH = H - PAD_T - PAD_B;
+    for (const f of [0, 0.5, 1]) {
+      const y = PAD_T + plotH * (1 - f);
+      svg.append(A.svg("line", { x1: PAD_L, x2: W - PAD_R, y1: y, y2: y, class: "grid" }));
+      svg.append(A.svg("text", { x: PAD_L - 6, y: y + 4, class: "axis", "text-anchor": "end" }, A.number(max * f)));
+    }
+  }
+
+  function xTicks(svg, starts) {
+    const n = starts.length, barW = (W - PAD_L - PAD_R) / Math.max(n, 1);
+    const spanMs = n > 1 ? new Date(starts[n - 1]).getTime() - new Date(starts[0]).getTime() : 3600e3;
+    const ticks = Math.min(6, n);
+    for (let k = 0; k < ticks; k++) {
+      const i = Math.round((k * (n - 1)) / Math.max(ticks - 1, 1));
+      svg.append(A.svg("text", { x: PAD_L + (i + 0.5) * barW, y: H - 8, class: "axis", "text-anchor": "middle" },
+        timeLabel(new Date(starts[i]), spanMs)));
+    }
+  }
+
+  // rows: [{start, volume, negative, negative_share}] -> volume bars, negative part, negative share line, alerts
+  C.timeline = function (container, rows, alerts) {
+    A.clear(container);
+    const n = rows.length, plotH = H - PAD_T - PAD_B, barW = (W - PAD_L - PAD_R) / Math.max(n, 1);
+    const max = niceMax(Math.max(0, ...rows.map((r) => r.volume)));
+    const svg = frame(A.t("story.timeline"), "chart-timeline");
+    yGrid(svg, max);
+    const bars = A.svg("g", { class: "bars" });
+    let line = "";
+    rows.forEach((r, i) => {
+      const x = PAD_L + i * barW, w = Math.max(barW - (barW > 3 ? 1 : 0), 0.6);
+      if (r.volume) {
+        const h = (r.volume / max) * plotH, nh = (r.negative / max) * plotH;
+        const total = A.svg("rect", { x: x, y: PAD_T + plotH - h, width: w, height: h, class: "bar total" });
+        total.append(A.svg("title", {}, `${A.time(r.start)} · ${A.t("story.volume")}: ${r.volume}`));
+        bars.append(total);
+        const neg = A.svg("rect", { x: x, y: PAD_T + plotH - nh, width: w, height: nh, class: "bar negative" });
+        neg.append(A.svg("title", {}, `${A.time(r.start)} · ${A.t("sentiment.negative")}: ${r.negative}`));
+        bars.append(neg);
+      }
+      if (r.negative_share !== null) {
+        line += (line ? " L" : "M") + (x + barW / 2).toFixed(1) + "," + (PAD_T + plotH * (1 - r.negative_share)).toFixed(1);
+      }
+    });
+    svg.append(bars);
+    if (line) svg.append(A.svg("path", { d: line, class: "share" }));
+    xTicks(svg, rows.map((r) => r.start));
+    const t0 = n ? new Date(rows[0].start).getTime() : 0;
+    const stepMs = n > 1 ? new Date(rows[1].start).getTime() - t0 : 3600e3;
+    svg.append(alertMarkers(alerts, t0, stepMs, n, barW));
+    const legendList = A.el("ul", { class: "legend" },
+      A.el("li", {}, A.el("span", { class: "swatch s-neutral" }), A.t("story.volume")),
+      A.el("li", {}, A.el("span", { class: "swatch s-negative" }), A.t("sentiment.negative")),
+      A.el("li", {}, A.el("span", { class: "swatch s-negative" }), A.t("story.negativeShare") + " (0–100%)"),
+      A.el("li", {}, A.el("span", { class: "swatch s-alert" }), A.t("chart.alertMarker")));
+    container.append(svg, legendList);
+  };
+
+  // starts: ISO bucket starts; lines: [{name, counts, total}] -> one line per series, with a legend
+  C.lines = function (container, starts, lines) {
+    A.clear(container);
+    const n = starts.length, plotH = H - PAD_T - PAD_B, step = (W - PAD_L - PAD_R) / Math.max(n, 1);
+    const max = niceMax(Math.max(0, ...lines.flatMap((l) => l.counts)));
+    const svg = frame(A.t("story.spread"), "chart-spread");
+    yGrid(svg, max);
+    const legendList = A.el("ul", { class: "legend" });
+    lines.forEach((l, k) => {
+      const d = l.counts.map((c, i) => (i ? "L" : "M") + (PAD_L + (i + 0.5) * step).toFixed(1) + "," +
+        (PAD_T + plotH * (1 - c / max)).toFixed(1)).join(" ");
+      const path = A.svg("path", { d: d || "M0,0", class: "platform-line p-" + (k % 8), "data-platform": l.name });
+      path.append(A.svg("title", {}, `${l.name}: ${l.total}`));
+      svg.append(path);
+      legendList.append(A.el("li", {}, A.el("span", { class: "swatch p-" + (k % 8) }), `${l.name} (${A.number(l.total)})`));
+    });
+    xTicks(svg, starts);
+    container.append(svg, legendList);
   };
 })();

@@ -201,6 +201,22 @@
     window.setInterval(run, seconds * 1000);
     return run;
   };
+  // a panel that redraws itself every few seconds: `fill(box)` reads and draws it; an error is shown in the box
+  A.panel = function (id, seconds, fill) {
+    const refresh = async () => {
+      const box = document.getElementById(id);
+      try {
+        await fill(box);
+        box.setAttribute("data-loaded", "true");
+      } catch (error) {
+        A.showError(box, error);
+      }
+    };
+    document.addEventListener("DOMContentLoaded", () => {
+      A.every(seconds, refresh);
+      refresh();
+    });
+  };
   A.stamp = function () {
     const node = document.getElementById("updated");
     if (node) node.textContent = A.t("updated") + " " + new Date().toLocaleTimeString(A.lang);
