@@ -34,6 +34,14 @@ What was measured on those dev splits (macro-F1 unless said; the project's examp
   (mean 0.718 -> 0.715), mixed rows left out of training instead of negative (0.723, with agencies 3: 0.722 <
   0.725), multiemotions' ad comments or the whole set at weight 2 (multiemotions 0.660 / 0.657), SENTIPOLC at
   0.5 (0.715), C 1 (multiemotions 0.701 but own Italian 0.773), C 2 or 10, static vectors at weight 2 or 3.
+  Second round (dev seeds 7 and 11, nlp/models/README.md): simplemma lemma 1-2-grams (agencies 0.705 -> 0.690,
+  +28% CPU for the Italian analysis), VADER's scores (agencies 0.698, multiemotions 0.701 -> 0.719), agencies
+  weight 4 / 5 (0.705 / 0.702, the other sets lower): none kept.
+  Third round (5-fold CV inside the training parts, nlp/models/README.md): 168 own Italian examples of
+  citizens' messages to public services (agencies cross 0.617 -> 0.625, agencies 0.726 -> 0.727, kept); each
+  set's total weight equal or proportional to sqrt(size) (own Italian -0.02-0.05, agencies up to -0.02); per-set
+  models averaged with the mixed one in logit space (crosses +0.01-0.02, SENTIPOLC -0.030, own Italian -0.055):
+  none kept.
 - English sentiment without VADER (with the static vectors): airline 0.769 -> 0.765, own English 0.792 ->
   0.775, airline-only -> own 0.717 -> 0.688: VADER stays.
 - complaint: complaints_en weight 1 or 2, airline 0.25 or 0.5, C 1 / 3 / 10, NB-LR: all 0.760-0.769 on
