@@ -104,6 +104,13 @@ class RateSpread:
     center: float | None = None
     deviation: float | None = None
 
+    @classmethod
+    def of(cls, rates: Sequence[float]) -> RateSpread:
+        if not rates:
+            return cls(0)
+        center = statistics.median(rates)
+        return cls(len(rates), center, statistics.median(abs(r - center) for r in rates))
+
 
 @dataclass(frozen=True)
 class ReplyTime:
@@ -115,10 +122,14 @@ class ReplyTime:
 
 
 def engagement_rate(mention: Mention, now: datetime) -> float:
-    """log1p(interactions per hour since publication), the hours at least a quarter: viral_mention's measure."""
+    """viral_mention's measure of a mention at `now` (interaction_rate)."""
     total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
-    hours = max((now - mention.published_at).total_seconds() / 3600, 0.25)
-    return math.log1p(total / hours)
+    return interaction_rate(total, (now - mention.published_at).total_seconds())
+
+
+def interaction_rate(total: float, age_seconds: float) -> float:
+    """log1p(interactions per hour since publication), the hours at least a quarter."""
+    return math.log1p(total / max(age_seconds / 3600, 0.25))
 
 
 class QueryLanguage(Protocol):
@@ -269,11 +280,7 @@ class MentionAnalytics(MentionStore):
     def engagement_spread(self, flt: MentionFilter, newest: int, now: datetime) -> RateSpread:
         """Median and median absolute deviation of the engagement rates at `now` of those of the newest `newest`
         filtered mentions that carry engagement figures."""
-        rates = [engagement_rate(m, now) for m in self.search(flt, limit=newest).items if m.engagement]
-        if not rates:
-            return RateSpread(0)
-        center = statistics.median(rates)
-        return RateSpread(len(rates), center, statistics.median(abs(r - center) for r in rates))
+        return RateSpread.of([engagement_rate(m, now) for m in self.search(flt, limit=newest).items if m.engagement])
 
     def fastest(self, flt: MentionFilter, newest: int, now: datetime, *, min_rate: float, min_total: int,
                 n: int = 5) -> list[Mention]:

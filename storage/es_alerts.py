@@ -15,8 +15,6 @@ source, and only the fastest few mentions are read.
 from __future__ import annotations
 
 import logging
-import math
-import statistics
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +23,7 @@ from elasticsearch import Elasticsearch
 
 from core.model import Mention
 from core.terms import has_excluded
-from storage.analytics import RateSpread, ReplyTime, TermCounts
+from storage.analytics import RateSpread, ReplyTime, TermCounts, interaction_rate
 from storage.base import MentionFilter
 from storage.es_query import SORTS, filter_query
 from storage.es_schema import Layout, mention_from_source
@@ -215,19 +213,15 @@ class ElasticsearchDetectorQueries:
         rates = []
         for hit in hits:
             total = int(hit["fields"]["engagement_total"][0])
-            hours = max((now_ms - float(hit["fields"]["published_at"][0])) / 3_600_000, 0.25)
-            rates.append((math.log1p(total / hours), hit["_id"], total))
+            age_seconds = (now_ms - float(hit["fields"]["published_at"][0])) / 1000
+            rates.append((interaction_rate(total, age_seconds), hit["_id"], total))
         return rates
 
     def engagement_spread(self, flt: MentionFilter, newest: int, now: datetime) -> RateSpread:
         self._fresh()
         if newest <= 0 or not self._has_indices():
             return RateSpread(0)
-        rates = [rate for rate, _, _ in self._rates(flt, newest, now)]
-        if not rates:
-            return RateSpread(0)
-        center = statistics.median(rates)
-        return RateSpread(len(rates), center, statistics.median(abs(r - center) for r in rates))
+        return RateSpread.of([rate for rate, _, _ in self._rates(flt, newest, now)])
 
     def fastest(self, flt: MentionFilter, newest: int, now: datetime, *, min_rate: float, min_total: int,
                 n: int = 5) -> list[Mention]:
