@@ -101,9 +101,7 @@
       ]);
       fill(document.getElementById("open-alerts"), open.items);
       fill(document.getElementById("past-alerts"), past.items);
-      status.textContent = "";
-      document.body.setAttribute("data-loaded", "true");
-      A.stamp();
+      A.loaded(status);
       const target = linked && document.querySelector('article.alert[data-id="' + CSS.escape(linked) + '"]');
       if (target && !target.hasAttribute("data-focused")) {
         target.setAttribute("data-focused", "true");
@@ -116,12 +114,7 @@
 
   document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("ack-by").value = window.localStorage.getItem("ascolto.ackBy") || "";
-    try {
-      await A.initHeader(refresh);
-    } catch (error) {
-      A.showError(document.getElementById("status"), error);
-      return;
-    }
+    if (!(await A.start(refresh))) return;
     A.every(REFRESH_SECONDS, refresh);
     refresh();
   });

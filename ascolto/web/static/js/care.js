@@ -42,21 +42,14 @@
       const body = A.clear(document.getElementById("queue"));
       if (!queue.items.length) body.append(A.el("tr", {}, A.el("td", { colspan: "6", class: "empty" }, A.t("care.empty"))));
       for (const item of queue.items) body.append(row(item));
-      status.textContent = "";
-      document.body.setAttribute("data-loaded", "true");
-      A.stamp();
+      A.loaded(status);
     } catch (error) {
       A.showError(status, error);
     }
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
-    try {
-      await A.initHeader(refresh);
-    } catch (error) {
-      A.showError(document.getElementById("status"), error);
-      return;
-    }
+    if (!(await A.start(refresh))) return;
     A.every(REFRESH_SECONDS, refresh);
     refresh();
   });

@@ -151,6 +151,16 @@
   };
 
   // header: brand and window selectors, language switch, navigation state
+  // every page starts by loading its header: false when it cannot (the error is shown in #status)
+  A.start = async function (onChange) {
+    try {
+      await A.initHeader(onChange);
+      return true;
+    } catch (error) {
+      A.showError(document.getElementById("status"), error);
+      return false;
+    }
+  };
   A.initHeader = async function (onChange) {
     A.applyText();
     const brandSelect = document.getElementById("brand");
@@ -216,6 +226,12 @@
       A.every(seconds, refresh);
       refresh();
     });
+  };
+  // a page drawn: its status line cleared, the page marked loaded (what the browser tests wait for), time stamped
+  A.loaded = function (status) {
+    status.textContent = "";
+    document.body.setAttribute("data-loaded", "true");
+    A.stamp();
   };
   A.stamp = function () {
     const node = document.getElementById("updated");

@@ -147,9 +147,7 @@
       }
       show(story);
       reportLink();
-      status.textContent = "";
-      document.body.setAttribute("data-loaded", "true");
-      A.stamp();
+      A.loaded(status);
     } catch (error) {
       A.showError(status, error);
     }
@@ -158,12 +156,7 @@
   document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("incident-by").value = window.localStorage.getItem("ascolto.ackBy") || "";
     document.getElementById("incident-form").addEventListener("submit", save);
-    try {
-      await A.initHeader(refresh);
-    } catch (error) {
-      A.showError(document.getElementById("status"), error);
-      return;
-    }
+    if (!(await A.start(refresh))) return;
     A.every(REFRESH_SECONDS, refresh);
     refresh();
   });

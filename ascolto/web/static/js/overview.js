@@ -74,10 +74,8 @@
     try {
       const data = await A.api("/api/overview", { brand: A.state.brand, window: A.state.window });
       render(data);
-      status.textContent = "";
       status.hidden = true;
-      document.body.setAttribute("data-loaded", "true");
-      A.stamp();
+      A.loaded(status);
     } catch (error) {
       status.hidden = false;
       A.showError(status, error);
@@ -85,12 +83,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
-    try {
-      await A.initHeader(() => { refresh(); refreshReach(); });
-    } catch (error) {
-      A.showError(document.getElementById("status"), error);
-      return;
-    }
+    if (!(await A.start(() => { refresh(); refreshReach(); }))) return;
     A.every(REFRESH_SECONDS, refresh);
     A.every(60, refreshReach);
     refresh();

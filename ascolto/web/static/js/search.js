@@ -62,12 +62,7 @@
   document.addEventListener("DOMContentLoaded", async () => {
     const params = new URLSearchParams(window.location.search);
     document.getElementById("q").value = params.get("q") || "";
-    try {
-      await A.initHeader(() => { offset = 0; run(); });
-    } catch (error) {
-      A.showError(document.getElementById("status"), error);
-      return;
-    }
+    if (!(await A.start(() => { offset = 0; run(); }))) return;
     document.getElementById("search-form").addEventListener("submit", (event) => {
       event.preventDefault();
       offset = 0;
