@@ -13,16 +13,4 @@ if [ -z "$missing" ]; then
     exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
-    else
-        echo "install-pdf-libs: need root (or sudo) to install:$missing" >&2
-        exit 1
-    fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
+"$(dirname "$0")/apt-install.sh" install-pdf-libs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
