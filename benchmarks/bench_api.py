@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ascolto.web import cache
 from ascolto.web.server import serve_in_thread
-from ascolto.web.terms import clear_baselines
 from core.config import config_from_dict
 from core.model import AlertEvent, Mention
 from storage.sqlite import SQLiteStore
@@ -158,7 +157,6 @@ def main() -> int:
 
             def cold() -> None:  # every memo forgotten: what the first screen of the minute pays
                 cache.clear()
-                clear_baselines()
                 client.get("/api/overview", params=params).raise_for_status()
 
             cold_ms = timed(cold, args.requests)

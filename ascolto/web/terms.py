@@ -44,11 +44,6 @@ def brand_exclusions(exclude: Iterable[str]) -> frozenset[str]:
     return frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
 
 
-def clear_baselines() -> None:
-    """Nothing is kept between calls any more (the baseline is counted for the day's candidates only); kept for
-    the benchmarks, which clear every memo before a cold request."""
-
-
 def emerging_terms(
     store: MentionStore, flt: MentionFilter, now: datetime, exclude: Iterable[str] = (), size: int = 10
 ) -> list[dict[str, Any]]:

@@ -101,9 +101,8 @@ def test_percentile_and_net_sentiment_definitions() -> None:
 
 
 def test_emerging_terms_rank_what_is_new_today(tmp_path: Path, seed: SimpleNamespace) -> None:
-    from ascolto.web.terms import clear_baselines, emerging_terms
+    from ascolto.web.terms import emerging_terms
 
-    clear_baselines()
     mentions = []
     for i in range(20):  # the week before: deliveries are the usual talk
         at = seed.now - timedelta(days=2 + i % 5, hours=i)
