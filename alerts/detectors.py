@@ -245,10 +245,11 @@ def viral_mention(store: MentionStore, config: Config, rule: AlertRule, brand: s
     found = []
     for mention in candidates:
         total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
-        z = (engagement_rate(mention, now) - center) / spread
+        rate = engagement_rate(mention, now)
+        z = (rate - center) / spread
         if z < rule.sensitivity or total < min_total:
             continue
-        per_hour = math.expm1(engagement_rate(mention, now))
+        per_hour = math.expm1(rate)
         found.append(Finding(
             key=f"viral:{mention.id}", firing=True, severity="critical" if z >= 2 * rule.sensitivity else "warning",
             observed=round(per_hour, 1), expected=round(math.expm1(center), 1),
