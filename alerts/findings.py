@@ -12,6 +12,7 @@ import numpy as np
 
 from core.config import AlertRule
 from core.model import Mention
+from core.terms import brand_exclusions
 from core.timebuckets import bucket_starts
 from storage.analytics import MentionAnalytics, TermCounts
 from storage.base import MentionFilter, MentionStore
@@ -81,16 +82,13 @@ def samples(store: MentionStore, flt: MentionFilter, since: datetime, until: dat
 
 
 def window_terms(store: MentionStore, flt: MentionFilter, since: datetime, until: datetime, newest: int,
-                 exclude: set[str], *, min_count: int = 1, only: Collection[str] | None = None) -> TermCounts:
+                 exclude: Collection[str], *, min_count: int = 1, only: Collection[str] | None = None) -> TermCounts:
     """Term counts (core.terms, once per mention) of the newest `newest` mentions of a window, the brand's own
     words left out: counted by the store (an aggregation on Elasticsearch)."""
     return analytics(store).term_counts(replace(flt, since=since, until=until), newest, exclude,
                                         min_count=min_count, only=only)
 
 
-def brand_words(config_brand: Any) -> set[str]:
+def brand_words(config_brand: Any) -> frozenset[str]:
     """The brand's own names are in every mention: never an 'emerging term'."""
-    words: set[str] = set()
-    for name in config_brand.words():
-        words.update(w.lstrip("#@") for w in name.casefold().split())
-    return words
+    return brand_exclusions(config_brand.words())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from core.text import fold
 
@@ -61,3 +61,9 @@ def has_excluded(term: str, exclude: frozenset[str] | set[str]) -> bool:
     """Whether a term or phrase has a word whose bare form (without #) is in `exclude` (a brand's own words): such
     a term is left out, and so is a phrase with such a word, rather than being bridged over it."""
     return any(word.lstrip("#@") in exclude for word in term.split(" "))
+
+
+def brand_exclusions(names: Iterable[str]) -> frozenset[str]:
+    """The folded words of a brand's names, aliases, @handles and #hashtags (bare): its own words are in every
+    mention, so term counts leave them out. Folded like the terms, so an accented name is excluded too."""
+    return frozenset(w.lstrip("@#") for name in names for w in fold(name).split())

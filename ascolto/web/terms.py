@@ -15,8 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from core.terms import has_excluded, phrases, words
-from core.text import fold
+from core.terms import brand_exclusions, has_excluded, phrases, words
 from storage.analytics import MentionAnalytics
 from storage.base import MentionFilter, MentionStore
 
@@ -37,11 +36,6 @@ def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter
     for text in texts:
         counts.update(doc_terms(text, exclude))
     return counts
-
-
-def brand_exclusions(exclude: Iterable[str]) -> frozenset[str]:
-    """The folded words of a brand's names and handles, which its emerging terms leave out."""
-    return frozenset(w for e in exclude for w in fold(e).lstrip("@#").split())
 
 
 def emerging_terms(

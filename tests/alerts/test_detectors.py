@@ -123,3 +123,16 @@ def test_slow_build_live_on_the_store(store) -> None:
     assert len(found) == 1 and found[0].firing and found[0].key == "slow_build"
     assert found[0].observed > found[0].expected and "building up" in found[0].title
     assert slow_build(store, config, rule, "Velora", NOW - timedelta(hours=11)) == []
+
+
+def test_emerging_terms_leave_out_an_accented_brand_name(store) -> None:
+    """Terms are accent-folded (core.terms); the brand's own words are folded the same way, so 'Caffè' is out."""
+    old = [mention(NOW - timedelta(hours=h), text=f"problema consegna ordine numero {h}") for h in range(4, 150)]
+    new = [mention(NOW - timedelta(minutes=5 + 10 * k), text=f"Caffè Nerò #blackout rete ko, chiamata {k}")
+           for k in range(6)]
+    store.upsert([*old, *new])
+    brands = [{"name": "Velora", "aliases": ["Caffè Nerò", "@CaffèCare"]}, {"name": "Rimbors"}]
+    config = make_config([{"name": "term", "detector": "emerging_term", "window": "3h"}], brands=brands)
+    found = emerging_term(store, config, rule_of(config, "term"), "Velora", NOW)
+    assert len(found) == 1 and "#blackout" in found[0].top_terms
+    assert not {"caffe", "nero", "caffè", "nerò"} & set(found[0].top_terms)
