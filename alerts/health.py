@@ -17,7 +17,7 @@ from core.config import AlertRule, Config, Source
 from core.model import CrawlRun
 from core.timebuckets import parse_interval
 from storage.base import MentionFilter, MentionStore
-from storage.health import CrawlLog, blind_during, health_of
+from storage.health import CrawlLog, blind_during, read_health
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def source_down(store: MentionStore, config: Config, rule: AlertRule, brand: str
     failures = int(rule.options.get("failures", FAILURES))
     findings = []
     for source in _sources_of(config, brand):
-        health = health_of(source.name, store.crawl_runs(source=source.name, until=now, limit=50))
+        health = read_health(store, source.name, now)
         if health.error_streak < failures:
             continue
         interval = parse_interval(source.interval)

@@ -109,7 +109,7 @@ class ReplayState(CrawlLog):
         raise TypeError("a replay reads the crawl log; it records no crawls")
 
     def crawl_runs(self, *, source: str | None = None, since: datetime | None = None,
-                   until: datetime | None = None, limit: int = 1000) -> list[CrawlRun]:
+                   until: datetime | None = None, limit: int = 1000, ok: bool | None = None) -> list[CrawlRun]:
         """The store's crawl runs as they stood at `at` (none when the store keeps no crawl log)."""
         if not isinstance(self._store, CrawlLog):
             return []
@@ -120,6 +120,8 @@ class ReplayState(CrawlLog):
         cut = min(until, self.at) if until is not None and self.at is not None else until or self.at
         low = bisect_left(finished, since) if since is not None else 0
         high = bisect_left(finished, cut) if cut is not None else len(runs)
+        if ok is not None:
+            return [r for r in runs[low:high] if r.ok is ok][-limit:][::-1]
         return runs[max(low, high - limit):high][::-1]
 
     def _all_runs(self, log: CrawlLog, source: str | None) -> list[CrawlRun]:

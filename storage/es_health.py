@@ -43,10 +43,12 @@ class ElasticsearchCrawlLog(CrawlLog):
         helpers.bulk(self.client, actions, refresh="wait_for")
 
     def crawl_runs(self, *, source: str | None = None, since: datetime | None = None,
-                   until: datetime | None = None, limit: int = 1000) -> list[CrawlRun]:
+                   until: datetime | None = None, limit: int = 1000, ok: bool | None = None) -> list[CrawlRun]:
         filters: list[dict[str, Any]] = []
         if source is not None:
             filters.append({"term": {"source": source}})
+        if ok is not None:
+            filters.append({"term": {"ok": ok}})
         bounds = {op: to_ms(v) for op, v in (("gte", since), ("lt", until)) if v is not None}
         if bounds:
             filters.append({"range": {"finished_at_ms": bounds}})

@@ -20,8 +20,8 @@ class CrawlLog(ABC):
 
     @abstractmethod
     def crawl_runs(self, *, source: str | None = None, since: datetime | None = None,
-                   until: datetime | None = None, limit: int = 1000) -> list[CrawlRun]:
-        """Runs finished in [since, until), newest first."""
+                   until: datetime | None = None, limit: int = 1000, ok: bool | None = None) -> list[CrawlRun]:
+        """Runs finished in [since, until), newest first; only the successful (or failed) ones when `ok` is given."""
 
 
 @dataclass
@@ -43,10 +43,11 @@ class SourceHealth:
         return out
 
 
-def health_of(source: str, runs: list[CrawlRun]) -> SourceHealth:
-    """A source's health from its runs, newest first."""
+def health_of(source: str, runs: list[CrawlRun], last_success: CrawlRun | None = None) -> SourceHealth:
+    """A source's health from its runs, newest first; `last_success` is the newest successful run when it is
+    older than every run read (then the error streak is at least the runs read, and is counted as that)."""
     streak = next((i for i, run in enumerate(runs) if run.ok), len(runs))
-    success = runs[streak] if streak < len(runs) else None
+    success = runs[streak] if streak < len(runs) else last_success
     good = [run.stored for run in runs if run.ok]
     return SourceHealth(
         source=source, kind=runs[0].kind if runs else "",
@@ -57,9 +58,19 @@ def health_of(source: str, runs: list[CrawlRun]) -> SourceHealth:
         items_last_run=runs[0].stored if runs else 0, items_usual=float(median(good)) if good else 0.0)
 
 
+def read_health(log: CrawlLog, source: str, now: datetime, runs: int = 50) -> SourceHealth:
+    """A source's health as of `now` from its newest `runs` runs; when all of them failed, its last successful run
+    is looked up apart (a source failing for days is 'failing' since then, not 'never' crawled)."""
+    found = log.crawl_runs(source=source, until=now, limit=runs)
+    success = None
+    if len(found) == runs and not any(run.ok for run in found):
+        success = next(iter(log.crawl_runs(source=source, until=now, limit=1, ok=True)), None)
+    return health_of(source, found, success)
+
+
 def source_health(log: CrawlLog, sources: list[str], now: datetime, runs_per_source: int = 50) -> list[SourceHealth]:
     """The health of each named source (configured ones, also those never crawled) as of `now`."""
-    return [health_of(name, log.crawl_runs(source=name, until=now, limit=runs_per_source)) for name in sources]
+    return [read_health(log, name, now, runs_per_source) for name in sources]
 
 
 def blind_during(runs: list[CrawlRun], start: datetime, end: datetime) -> bool:

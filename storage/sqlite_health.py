@@ -38,12 +38,15 @@ class SQLiteCrawlLog(CrawlLog):
                              [(r.source, to_ms(r.finished_at), r.model_dump_json()) for r in runs])
 
     def crawl_runs(self, *, source: str | None = None, since: datetime | None = None,
-                   until: datetime | None = None, limit: int = 1000) -> list[CrawlRun]:
+                   until: datetime | None = None, limit: int = 1000, ok: bool | None = None) -> list[CrawlRun]:
         clauses, params = [], []
         for clause, value in (("source = ?", source), ("finished_at >= ?", since), ("finished_at < ?", until)):
             if value is not None:
                 clauses.append(clause)
                 params.append(to_ms(value) if isinstance(value, datetime) else value)
+        if ok is not None:  # the run's own flag, in its JSON: the table has no column for it
+            clauses.append("json_extract(data, '$.ok') = ?")
+            params.append(int(ok))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._crawl_table().execute(
             f"SELECT data FROM crawl_runs {where} ORDER BY finished_at DESC, rowid DESC LIMIT ?", (*params, limit))

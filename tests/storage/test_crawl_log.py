@@ -39,3 +39,11 @@ def test_health_and_blind_windows() -> None:
     assert not blind_during(runs, T0 + timedelta(minutes=5), T0 + timedelta(minutes=25))
     assert not blind_during([run(60, True), *runs], T0 + timedelta(minutes=65), T0 + timedelta(minutes=70))
     assert health_of("none", []).status == "never"
+
+
+def test_a_source_failing_longer_than_the_runs_read_is_failing_since_its_last_success(store: MentionStore) -> None:
+    store.record_crawl([run(0, True), *(run(5 * k, False) for k in range(1, 61))])
+    assert [r.finished_at for r in store.crawl_runs(source="news", ok=True)] == [T0]
+    assert len(store.crawl_runs(source="news", ok=False, limit=100)) == 60
+    health = source_health(store, ["news"], T0 + timedelta(hours=6))[0]
+    assert (health.status, health.last_success_at, health.error_streak) == ("failing", T0, 50)
