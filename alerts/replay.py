@@ -144,10 +144,12 @@ class ReplayState(CrawlLog):
         return copy.deepcopy(event) if event is not None else None
 
     def list_alerts(self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None,
-                    limit: int = 100) -> list[AlertEvent]:
+                    limit: int = 100, opened_since: datetime | None = None,
+                    opened_until: datetime | None = None) -> list[AlertEvent]:
         found = [e for e in self._alerts.values()
                  if (brand is None or e.brand == brand) and (not status or e.status in status)
-                 and (rule is None or e.rule == rule)]
+                 and (rule is None or e.rule == rule) and (opened_since is None or e.opened_at >= opened_since)
+                 and (opened_until is None or e.opened_at < opened_until)]
         found.sort(key=lambda e: e.opened_at, reverse=True)
         return [copy.deepcopy(e) for e in found[:limit]]
 

@@ -80,7 +80,7 @@ def _brand_digest(store: MentionStore, config: Config, brand: str, since: dateti
     inbound = replace(flt, is_owned=False)
     topics = store.facets(replace(inbound, intents=("complaint",)), "topics", size) if size else []
     terms = [t["term"] for t in emerging_terms(store, inbound, at, brand_words(config, brand), size)] if size else []
-    alerts = [a for a in store.list_alerts(brand=brand, limit=ALERTS_READ) if since <= a.opened_at < until]
+    alerts = store.list_alerts(brand=brand, limit=ALERTS_READ, opened_since=since, opened_until=until)
     return BrandDigest(brand=brand, care=care, previous=previous, topics=topics, terms=terms, alerts=alerts)
 
 

@@ -40,7 +40,7 @@ def window_story(store: MentionAnalytics, config: Config | None, brand: str, sin
                  now: datetime | None = None, tz: str = "UTC") -> CrisisStory:
     """The story of `brand` over [since, until), with the brand's alerts opened in the window marked."""
     story = _story(store, config, brand, since, until, now, tz)
-    alerts = [a for a in store.list_alerts(brand=brand, limit=500) if since <= a.opened_at < until]  # type: ignore[attr-defined]
+    alerts = store.list_alerts(brand=brand, limit=500, opened_since=since, opened_until=until)  # type: ignore[attr-defined]
     story.alerts = [marker(a) for a in sorted(alerts, key=lambda a: a.opened_at)]
     return story
 

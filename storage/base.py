@@ -145,9 +145,10 @@ class AlertStore(ABC):
 
     @abstractmethod
     def list_alerts(
-        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
+        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100,
+        opened_since: datetime | None = None, opened_until: datetime | None = None,
     ) -> list[AlertEvent]:
-        """Newest first (by opened_at)."""
+        """Newest first (by opened_at); those opened in [opened_since, opened_until) when given."""
 
     # incidents (alerts/incidents.py groups the alerts of one brand that overlap in time into one)
     @abstractmethod

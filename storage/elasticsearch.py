@@ -41,7 +41,7 @@ from storage.es_health import ElasticsearchCrawlLog
 from storage.es_incidents import ElasticsearchIncidents
 from storage.es_leases import ElasticsearchLeases
 from storage.es_query import SORTS, filter_query, histogram_interval
-from storage.es_schema import DERIVED_FIELDS, alert_doc, alert_from_source, mention_from_source
+from storage.es_schema import DERIVED_FIELDS, alert_doc, alert_from_source, mention_from_source, ms
 from storage.es_spool import Spool
 from storage.es_threads import ElasticsearchThreads
 from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_derived_fields, unavailable
@@ -347,7 +347,8 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         return alert_from_source(response["_source"]) if response.get("found") else None
 
     def list_alerts(
-        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
+        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100,
+        opened_since: datetime | None = None, opened_until: datetime | None = None,
     ) -> list[AlertEvent]:
         self._fresh()
         s = self._search(self.layout.alerts)
@@ -357,5 +358,8 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
             s = s.filter("terms", status=list(status))
         if rule is not None:
             s = s.filter("term", rule=rule)
+        bounds = {op: ms(at) for op, at in (("gte", opened_since), ("lt", opened_until)) if at is not None}
+        if bounds:
+            s = s.filter("range", opened_at_ms=bounds)
         s = s.sort({"opened_at_ms": "desc"}, {"id": "asc"}).extra(size=limit)
         return [alert_from_source(hit.to_dict()) for hit in s.execute().hits]

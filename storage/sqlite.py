@@ -329,7 +329,8 @@ class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawl
         return AlertEvent.model_validate_json(row[0]) if row else None
 
     def list_alerts(
-        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
+        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100,
+        opened_since: datetime | None = None, opened_until: datetime | None = None,
     ) -> list[AlertEvent]:
         clauses, params = [], []
         if brand is not None:
@@ -341,6 +342,10 @@ class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawl
         if rule is not None:
             clauses.append("rule = ?")
             params.append(rule)
+        for clause, at in (("opened_at >= ?", opened_since), ("opened_at < ?", opened_until)):
+            if at is not None:
+                clauses.append(clause)
+                params.append(to_ms(at))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._conn().execute(
             f"SELECT data FROM alerts{where} ORDER BY opened_at DESC, id ASC LIMIT ?", [*params, limit]

@@ -124,6 +124,8 @@ def test_alert_events_persist_newest_first(store: MentionStore) -> None:
     assert [a.id for a in store.list_alerts(brand="Velora", status=("open", "acknowledged"))] == ["a1"]
     assert [a.id for a in store.list_alerts(rule="unanswered")] == ["a2"]
     assert [a.id for a in store.list_alerts(limit=1)] == ["a3"]
+    opened = store.list_alerts(opened_since=T0 + timedelta(hours=2), opened_until=T0 + timedelta(hours=3))
+    assert [a.id for a in opened] == ["a2"]  # [since, until): a3 opened at the end is out
 
 
 def incident(i: int, **fields: object) -> Incident:
