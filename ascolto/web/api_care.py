@@ -92,7 +92,7 @@ def overview(
         "terms": _POOL.submit(per_minute, ("terms", key), now,
                               lambda: emerging_terms(store, inbound, now, brand_words(config, brand), 8)),
     }
-    alerts = [a for a in store.list_alerts(brand=brand, limit=200) if window.since <= a.opened_at < window.until]
+    alerts = store.list_alerts(brand=brand, limit=200, opened_since=window.since, opened_until=window.until)
     open_alerts = len(store.list_alerts(brand=brand, status=("open",), limit=500))
     snapshot = asked["snapshot"].result()
     axis, series = sentiment_series(snapshot, window.since, window.until, step)

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from ascolto.story import find_incident, incident_story, window_story
 from ascolto.web.api import Conf, Store, Win
-from ascolto.web.params import NOT_FOUND, PROBLEMS, Problem
+from ascolto.web.cache import per_minute
+from ascolto.web.params import NOT_FOUND, PROBLEMS, Problem, Window
 from core.model import Incident
 from storage.story import CrisisStory
 
@@ -23,6 +24,24 @@ PDF: dict[int | str, dict[str, Any]] = {
           "description": "a one-to-three page PDF report"},
     503: {"model": Problem, "description": "the server lacks the libraries the PDF engine needs (Pango)"},
 }
+
+
+def _minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
+
+
+def _window_story(store: Store, config: Conf, brand: str, window: Window) -> CrisisStory:
+    """A story reads every mention of its window (seconds for thousands): memoised per minute, keyed by its window
+    to the minute, so a team opening the same story (and its PDF) in a crisis asks the store once."""
+    key = ("story", store.url, brand, _minute(window.since), _minute(window.until))
+    now = datetime.now(UTC)
+    return per_minute(key, now, lambda: window_story(store, config, brand, window.since, window.until,  # type: ignore[arg-type]
+                                                     now))
+
+
+def _incident_story(store: Store, config: Conf, incident: Incident) -> CrisisStory:
+    key = ("incident-story", store.url, incident.id, incident.updated_at)
+    return per_minute(key, datetime.now(UTC), lambda: incident_story(store, config, incident))  # type: ignore[arg-type]
 
 
 def _incident_or_404(store: Store, incident_id: str) -> Incident:
@@ -46,24 +65,23 @@ def _pdf(story: CrisisStory, incident: Incident | None, lang: str, name: str) ->
 
 @router.get("/story", response_model=CrisisStory, summary="The crisis story of a brand over a window")
 def story(store: Store, config: Conf, brand: BrandName, window: Win) -> CrisisStory:
-    return window_story(store, config, brand, window.since, window.until, datetime.now(UTC))  # type: ignore[arg-type]
+    return _window_story(store, config, brand, window)
 
 
 @router.get("/incidents/{incident_id}/story", response_model=CrisisStory, responses=NOT_FOUND,
             summary="The crisis story of an incident: its brand over [window_start − 6 h, window_end + 1 h]")
 def incident_story_endpoint(store: Store, config: Conf, incident_id: IncidentId) -> CrisisStory:
-    return incident_story(store, config, _incident_or_404(store, incident_id))  # type: ignore[arg-type]
+    return _incident_story(store, config, _incident_or_404(store, incident_id))
 
 
 @router.get("/story/report.pdf", response_class=Response, responses=PDF,
             summary="The crisis report of a brand over a window, as PDF")
 def story_report(store: Store, config: Conf, brand: BrandName, window: Win, lang: Language = "it") -> Response:
-    found = window_story(store, config, brand, window.since, window.until, datetime.now(UTC))  # type: ignore[arg-type]
-    return _pdf(found, None, lang, f"{brand}-{window.since:%Y%m%dT%H%M}")
+    return _pdf(_window_story(store, config, brand, window), None, lang, f"{brand}-{window.since:%Y%m%dT%H%M}")
 
 
 @router.get("/incidents/{incident_id}/report.pdf", response_class=Response, responses={**PDF, **NOT_FOUND},
             summary="The crisis report of an incident, as PDF")
 def incident_report(store: Store, config: Conf, incident_id: IncidentId, lang: Language = "it") -> Response:
     incident = _incident_or_404(store, incident_id)
-    return _pdf(incident_story(store, config, incident), incident, lang, incident.id)  # type: ignore[arg-type]
+    return _pdf(_incident_story(store, config, incident), incident, lang, incident.id)

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from ascolto.cli import main
 from ascolto.report import render_html, render_pdf
 from ascolto.story import incident_story, window_story
+from ascolto.web import cache
 from ascolto.web.app import create_app
 from core.config import config_from_dict
 from storage import open_store
@@ -91,15 +92,19 @@ def test_emerging_terms_and_replies(story: CrisisStory) -> None:
 def test_the_api_serves_the_story_and_its_pdf(crisis_url: str, story: CrisisStory) -> None:
     with TestClient(create_app(crisis_url, CONFIG)) as client:
         params = {"brand": cs.BRAND, "since": cs.SINCE.isoformat(), "until": cs.UNTIL.isoformat()}
+        cache.clear()
         got = client.get("/api/story", params=params)
         assert got.status_code == 200, got.text
         body = got.json()
         assert body["total"] == story.total and body["stories"][1]["count"] == 7
+        stories = [key[2:] for key, _minute in cache._per_minute._entries if key[0] == "story"]
+        assert stories == [(cs.BRAND, cs.SINCE, cs.UNTIL)]  # memoised per minute
         assert client.get("/api/incidents/nope/story").status_code == 404
         assert client.get("/api/incidents/nope/report.pdf").status_code == 404
         pdf = client.get("/api/story/report.pdf", params={**params, "lang": "en"})
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
+        assert len({key for key, _minute in cache._per_minute._entries if key[0] == "story"}) == 1  # the same memo
 
 
 def _pdf_text(data: bytes) -> tuple[str, int, set[str]]:
