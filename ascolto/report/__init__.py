@@ -36,7 +36,7 @@ def _env() -> Environment:
 
 
 def context(story: CrisisStory, incident: Incident | None, language: str,
-            generated: datetime | None = None) -> dict[str, Any]:
+            generated: datetime | None = None, font_dir: str | None = None) -> dict[str, Any]:
     """What the template shows, with every figure written for the reader by core.wording."""
     voice = wording.Voice(language if language in wording.LANGUAGES else wording.DEFAULT_LANGUAGE, story.tz)
 
@@ -61,14 +61,16 @@ def context(story: CrisisStory, incident: Incident | None, language: str,
         "timeline_svg": timeline_svg(story, tick, voice.text("story.timeline")),
         "spread_svg": spread_svg(story, tick, voice.text("story.spread")), "legend": legend(story),
         "samples": story.first_mentions[:SAMPLE_MENTIONS], "notes": (incident.notes[-MAX_NOTES:] if incident else []),
-        "generated": when(generated or datetime.now(UTC)), "font_dir": FONTS.as_uri(),
+        "generated": when(generated or datetime.now(UTC)), "font_dir": font_dir,
         "terms": [b for b in story.emerging_terms if b.terms],
     }
 
 
 def render_html(story: CrisisStory, incident: Incident | None = None, language: str = "en",
-                generated: datetime | None = None) -> str:
-    return _env().get_template("report.html").render(**context(story, incident, language, generated))
+                generated: datetime | None = None, font_dir: str | None = None) -> str:
+    """The report as one HTML file. Without `font_dir` (the PDF engine passes the shipped fonts' location) it
+    names no local file: a report sent elsewhere falls back to the reader's DejaVu Sans or sans-serif."""
+    return _env().get_template("report.html").render(**context(story, incident, language, generated, font_dir))
 
 
 def render_pdf(story: CrisisStory, incident: Incident | None = None, language: str = "en",
@@ -79,7 +81,7 @@ def render_pdf(story: CrisisStory, incident: Incident | None = None, language: s
         from weasyprint import HTML
     except OSError as exc:  # WeasyPrint loads Pango, HarfBuzz and fontconfig when it is imported
         raise PdfUnavailable(f"the PDF report needs Pango (run scripts/install-pdf-libs.sh): {exc}") from None
-    html = render_html(story, incident, language, generated)
+    html = render_html(story, incident, language, generated, FONTS.as_uri())
     # base_url: the fonts are found beside this module; nothing else is fetched (no remote URL is in the page:
     # mention links are printed as text, and the url fetcher refuses anything but the shipped files)
     return HTML(string=html, base_url=str(HERE) + "/", url_fetcher=_shipped_fonts_only()).write_pdf()  # type: ignore[no-any-return]

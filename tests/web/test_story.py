@@ -133,6 +133,7 @@ def test_the_html_report_is_the_same_template_and_keeps_crawled_text_inert(story
     html = render_html(story, language="en")
     assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in html  # the hostile story, escaped
     assert "Velora: crisis report" in html
+    assert "file:" not in html and "@font-face" not in html  # a report sent elsewhere names no local path
     assert "&lt;img src=x onerror=&#34;window.__xss = 5&#34;&gt;" in html  # the hostile author, escaped
     assert "<img src=x" not in html and 'href="javascript' not in html and "<svg onload" not in html
     assert html.count("<svg ") == 2  # the two charts, nothing from the data
