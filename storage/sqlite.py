@@ -18,7 +18,7 @@ from storage.sqlite_care import SQLiteCareQueries
 from storage.sqlite_health import SQLiteCrawlLog
 from storage.sqlite_incidents import SQLiteIncidents
 from storage.sqlite_leases import SQLiteLeases
-from storage.sqlite_rollup import from_ms, to_ms
+from storage.sqlite_rollup import from_ms, period_clauses, to_ms
 from storage.sqlite_schema import migrate
 from storage.sqlite_threads import SQLiteThreads
 
@@ -237,12 +237,9 @@ class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawl
             else:
                 clauses.append("m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
                 params.append(query)
-        if flt.since:
-            clauses.append("m.published_at >= ?")
-            params.append(to_ms(flt.since))
-        if flt.until:
-            clauses.append("m.published_at < ?")
-            params.append(to_ms(flt.until))
+        period, bounds = period_clauses("m.published_at", flt.since, flt.until)
+        clauses += period
+        params += bounds
         for column, values in (("sentiment", flt.sentiments), ("intent", flt.intents), ("source", flt.sources),
                                ("platform", flt.platforms), ("lang", flt.langs), ("id", flt.ids)):
             if values:
@@ -342,10 +339,9 @@ class SQLiteStore(SQLiteThreads, SQLiteCareQueries, SQLiteIncidents, SQLiteCrawl
         if rule is not None:
             clauses.append("rule = ?")
             params.append(rule)
-        for clause, at in (("opened_at >= ?", opened_since), ("opened_at < ?", opened_until)):
-            if at is not None:
-                clauses.append(clause)
-                params.append(to_ms(at))
+        period, bounds = period_clauses("opened_at", opened_since, opened_until)
+        clauses += period
+        params += bounds
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._conn().execute(
             f"SELECT data FROM alerts{where} ORDER BY opened_at DESC, id ASC LIMIT ?", [*params, limit]

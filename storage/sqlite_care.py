@@ -17,7 +17,7 @@ from core.model import Mention
 from core.timebuckets import bucket_origin, epoch_seconds, parse_interval
 from storage.analytics import CareSnapshot, MentionAnalytics, ReachRow, reply_figures, snapshot_now
 from storage.base import MentionFilter, SearchPage
-from storage.sqlite_rollup import HOUR_MS, care_rows, from_ms, to_ms, topic_rows
+from storage.sqlite_rollup import HOUR_MS, care_rows, from_ms, period_clauses, to_ms, topic_rows
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -37,13 +37,8 @@ class SQLiteCareQueries(MentionAnalytics):
         narrowing = (flt.text, flt.sentiments, flt.intents, flt.topics, flt.sources, flt.platforms, flt.langs, flt.ids)
         if any(narrowing) or flt.unanswered is not None or not brands:
             return None
-        clauses, params = [f"b.brand IN ({_marks(brands)})"], list(brands)
-        if flt.since:
-            clauses.append("b.published_at >= ?")
-            params.append(to_ms(flt.since))
-        if flt.until:
-            clauses.append("b.published_at < ?")
-            params.append(to_ms(flt.until))
+        period, bounds = period_clauses("b.published_at", flt.since, flt.until)
+        clauses, params = [f"b.brand IN ({_marks(brands)})", *period], [*brands, *bounds]
         if flt.is_owned is not None:
             clauses.append("b.is_owned = ?")
             params.append(int(flt.is_owned))

@@ -22,6 +22,12 @@ def to_ms(value: datetime | None) -> int | None:
     return None if value is None else round(utc(value).timestamp() * 1000)
 
 
+def period_clauses(column: str, since: datetime | None, until: datetime | None) -> tuple[list[str], list[Any]]:
+    """`column` (epoch ms) in [since, until), each bound only when given: SQL clauses and their parameters."""
+    bounds = [(f"{column} >= ?", since), (f"{column} < ?", until)]
+    return [clause for clause, at in bounds if at is not None], [to_ms(at) for _, at in bounds if at is not None]
+
+
 def from_ms(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value / 1000, tz=UTC)
 
