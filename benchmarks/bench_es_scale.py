@@ -89,8 +89,8 @@ def items(count: int, anchor: datetime) -> Iterator[dict[str, Any]]:
             yield {"id": rid, "brands": [brand], "source": source, "platform": "forum",
                    "url": f"https://example.org/{rid}", "author": f"{brand} Care", "author_reach": 5000,
                    "text": "Ci scusi per il disagio, le scriviamo in privato", "lang": "it", "is_owned": True,
-                   "in_reply_to": f"https://example.org/{mid}", "published_at": at.isoformat(), "fetched_at": at.isoformat(),
-                   "sentiment": "neutral", "intent": "other", "topics": []}
+                   "in_reply_to": f"https://example.org/{mid}", "published_at": at.isoformat(),
+                   "fetched_at": at.isoformat(), "sentiment": "neutral", "intent": "other", "topics": []}
             made += 1
 
 
