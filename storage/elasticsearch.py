@@ -44,6 +44,7 @@ from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import DERIVED_FIELDS, alert_doc, alert_from_source, mention_from_source
 from storage.es_spool import Spool
 from storage.es_threads import ElasticsearchThreads
+from storage.es_together import Asking, ElasticsearchTogether
 from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_derived_fields, unavailable
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ MENTION_SOURCE = {"excludes": list(DERIVED_FIELDS)}
 
 
 class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchDetectorQueries, ElasticsearchIncidents,
-                         ElasticsearchCrawlLog, MentionAnalytics, ElasticsearchLeases, AlertStore):
+                         ElasticsearchCrawlLog, ElasticsearchTogether, MentionAnalytics, ElasticsearchLeases,
+                         AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
@@ -349,7 +351,11 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
     def list_alerts(
         self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
     ) -> list[AlertEvent]:
-        self._fresh()
+        return self._answer(self._ask_list_alerts(brand=brand, status=status, rule=rule, limit=limit))
+
+    def _ask_list_alerts(
+        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100
+    ) -> Asking[list[AlertEvent]]:
         s = self._search(self.layout.alerts)
         if brand is not None:
             s = s.filter("term", brand=brand)
@@ -357,5 +363,6 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
             s = s.filter("terms", status=list(status))
         if rule is not None:
             s = s.filter("term", rule=rule)
-        s = s.sort({"opened_at_ms": "desc"}, {"id": "asc"}).extra(size=limit)
-        return [alert_from_source(hit.to_dict()) for hit in s.execute().hits]
+        body = s.sort({"opened_at_ms": "desc"}, {"id": "asc"}).extra(size=limit).to_dict()
+        [response] = yield [(self.layout.alerts, body)]
+        return [alert_from_source(hit["_source"]) for hit in response["hits"]["hits"]]
