@@ -9,8 +9,9 @@ twice.
 Speed: lookups are searches, not real-time gets (a real-time get of a document not yet refreshed forces a
 refresh, which costs bulk throughput dearly). Instead the writer remembers what it wrote in the last seconds
 (longer than the refresh interval) and overlays that on what search returns. Parents are updated by
-re-indexing their whole document (no `update`, which is a real-time get too). Several processes writing the
-same mentions within a second of each other is not supported (one ingest per store, as with SQLite).
+re-indexing their whole document (no `update`, which is a real-time get too). A write asks its lookups in one
+search, then sends its bulk requests side by side (`_bulk`). Several processes writing the same mentions within
+a second of each other is not supported (one ingest per store, as with SQLite).
 """
 
 from __future__ import annotations
