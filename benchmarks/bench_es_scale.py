@@ -44,7 +44,7 @@ from storage.es_schema import Layout, mention_doc
 from tests.storage.es_server import ElasticsearchNode
 
 REPO = Path(__file__).resolve().parents[1]
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: replies name their parent by URL (1 named an id no mention had: none linked)
 CACHE = Path.home() / ".cache" / "ascolto" / "es-scale"  # the JSONL, the SQLite file, the build's figures
 # the node's own directory: it runs as an unprivileged user (tests/storage/es_server.py), who cannot enter ~root
 NODE_CACHE = Path(os.environ.get("ASCOLTO_BENCH_NODE_DIR", "/var/tmp/ascolto-es-scale"))
@@ -89,8 +89,8 @@ def items(count: int, anchor: datetime) -> Iterator[dict[str, Any]]:
             yield {"id": rid, "brands": [brand], "source": source, "platform": "forum",
                    "url": f"https://example.org/{rid}", "author": f"{brand} Care", "author_reach": 5000,
                    "text": "Ci scusi per il disagio, le scriviamo in privato", "lang": "it", "is_owned": True,
-                   "in_reply_to": mid, "published_at": at.isoformat(), "fetched_at": at.isoformat(),
-                   "sentiment": "neutral", "intent": "other", "topics": []}
+                   "in_reply_to": f"https://example.org/{mid}", "published_at": at.isoformat(),
+                   "fetched_at": at.isoformat(), "sentiment": "neutral", "intent": "other", "topics": []}
             made += 1
 
 

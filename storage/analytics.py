@@ -10,6 +10,7 @@ import statistics
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from core.model import Mention
 from core.terms import has_excluded, mention_terms, words
 from core.terms import phrases as phrase_set
 from storage.base import MentionFilter, MentionStore
+from storage.together import Together
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float | None:
@@ -151,6 +153,10 @@ class QueryPage:
 
 class MentionAnalytics(MentionStore):
     """A MentionStore with the dashboard's questions: care snapshots, sentiment and brand counts, reach."""
+
+    def together(self, pool: Executor | None = None) -> Together:
+        """Several questions asked at once (storage/together.py): here each runs in `pool`, side by side."""
+        return Together(pool)
 
     def reply_delays(self, flt: MentionFilter) -> list[float]:
         """Seconds from publication to the brand's first reply, ascending, for filtered mentions that got one."""

@@ -44,17 +44,22 @@ from storage.es_query import SORTS, filter_query, histogram_interval
 from storage.es_schema import DERIVED_FIELDS, alert_doc, alert_from_source, mention_from_source, ms
 from storage.es_spool import Spool
 from storage.es_threads import ElasticsearchThreads
+from storage.es_together import Asking, ElasticsearchTogether
 from storage.es_write import MentionWriter, Prepared, Unavailable, backfill_derived_fields, unavailable
 
 log = logging.getLogger(__name__)
 
-BATCH = 1000  # mentions per bulk request
+BATCH = 1000  # mentions per read by id
+# mentions per write: one lookup of what is stored (the ids, their parents: at most 2 x 4,000 hits, within the
+# reply-links index's default window of 10,000), then bulk requests of es_write.BULK_PART sent side by side
+WRITE_BATCH = 2000
 # what a read of mentions leaves out of each _source: the derived fields (the search ones are twice the text again)
 MENTION_SOURCE = {"excludes": list(DERIVED_FIELDS)}
 
 
 class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchDetectorQueries, ElasticsearchIncidents,
-                         ElasticsearchCrawlLog, MentionAnalytics, ElasticsearchLeases, AlertStore):
+                         ElasticsearchCrawlLog, ElasticsearchTogether, MentionAnalytics, ElasticsearchLeases,
+                         AlertStore):
     def __init__(self, url: str, *, prefix: str | None = None, client: Elasticsearch | None = None,
                  request_timeout: float = 30.0, spool_dir: Path | None = None) -> None:
         base, url_prefix, shown = parse_url(url)
@@ -104,11 +109,11 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
                     self.ensure_templates()
                     self._fresh()  # the writer's lookups by search (stored parents, reply links) see earlier runs'
                 self._replay_spool()
-                chunks = [unique[i:i + BATCH] for i in range(0, len(unique), BATCH)]
+                chunks = [unique[i:i + WRITE_BATCH] for i in range(0, len(unique), WRITE_BATCH)]
                 with ThreadPoolExecutor(max_workers=1) as pool:  # build chunk n+1 while chunk n is sent
                     ahead = [pool.submit(self.writer.prepare, chunk) for chunk in chunks[:1]]
                     for number in range(len(chunks)):
-                        start = number * BATCH
+                        start = number * WRITE_BATCH
                         prepared = ahead.pop().result()
                         if number + 1 < len(chunks):
                             ahead.append(pool.submit(self.writer.prepare, chunks[number + 1]))
@@ -140,7 +145,7 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         """Write what was spooled during an outage, oldest first; stop (keeping the rest) if it fails again."""
         if not self.spool.path.exists():
             return
-        batches = self.spool.batches(BATCH)
+        batches = self.spool.batches(WRITE_BATCH)
         replayed = 0
         for batch in batches:
             try:
@@ -244,8 +249,8 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         # no forced refresh (ingest asks this before every batch, and a refresh per batch halves bulk speed):
         # what this process wrote in the last seconds, which search may not see yet, is overlaid instead
         found: dict[str, str] = self.writer.recent_hashes(wanted)
-        for start in range(0, len(wanted), BATCH):
-            chunk = wanted[start:start + BATCH]
+        for start in range(0, len(wanted), WRITE_BATCH):  # one search for a batch of ingest
+            chunk = wanted[start:start + WRITE_BATCH]
             s = self._search().filter("terms", content_hash=chunk).extra(size=0)
             s.aggs.bucket("hash", "terms", field="content_hash", size=len(chunk)).bucket(
                 "first", "terms", field="id", size=1, order={"_key": "asc"})
@@ -350,7 +355,13 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100,
         opened_since: datetime | None = None, opened_until: datetime | None = None,
     ) -> list[AlertEvent]:
-        self._fresh()
+        return self._answer(self._ask_list_alerts(brand=brand, status=status, rule=rule, limit=limit,
+                                                  opened_since=opened_since, opened_until=opened_until))
+
+    def _ask_list_alerts(
+        self, *, brand: str | None = None, status: Sequence[str] = (), rule: str | None = None, limit: int = 100,
+        opened_since: datetime | None = None, opened_until: datetime | None = None,
+    ) -> Asking[list[AlertEvent]]:
         s = self._search(self.layout.alerts)
         if brand is not None:
             s = s.filter("term", brand=brand)
@@ -361,5 +372,6 @@ class ElasticsearchStore(ElasticsearchThreads, ElasticsearchCare, ElasticsearchD
         bounds = {op: ms(at) for op, at in (("gte", opened_since), ("lt", opened_until)) if at is not None}
         if bounds:
             s = s.filter("range", opened_at_ms=bounds)
-        s = s.sort({"opened_at_ms": "desc"}, {"id": "asc"}).extra(size=limit)
-        return [alert_from_source(hit.to_dict()) for hit in s.execute().hits]
+        body = s.sort({"opened_at_ms": "desc"}, {"id": "asc"}).extra(size=limit).to_dict()
+        [response] = yield [(self.layout.alerts, body)]
+        return [alert_from_source(hit["_source"]) for hit in response["hits"]["hits"]]

@@ -15,7 +15,7 @@ source, and only the fastest few mentions are read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from storage.analytics import RateSpread, ReplyTime, TermCounts, interaction_rat
 from storage.base import MentionFilter
 from storage.es_query import SORTS, filter_query
 from storage.es_schema import Layout, mention_from_source
+from storage.es_together import Asking
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ class ElasticsearchDetectorQueries:
 
     def _has_indices(self) -> bool: ...
 
+    _answer: Callable[[Asking[Any]], Any]  # ElasticsearchTogether's (a stub here would shadow it)
+
     def _request(self, **body: Any) -> dict[str, Any]:
         response = self.client.search(index=self.layout.mentions, ignore_unavailable=True, allow_no_indices=True,
                                       **body)
@@ -92,14 +95,15 @@ class ElasticsearchDetectorQueries:
 
     def _newest_many(self, asks: Sequence[tuple[MentionFilter, int]]) -> list[dict[str, Any]]:
         """_newest of several filters, their cut points found in one multi-search."""
+        return self._answer(self._ask_newest_many(asks))
+
+    def _ask_newest_many(self, asks: Sequence[tuple[MentionFilter, int]]) -> Asking[list[dict[str, Any]]]:
         queries = [filter_query(flt).to_dict() for flt, _ in asks]
-        searches: list[dict[str, Any]] = []
-        for query, (_, newest) in zip(queries, asks, strict=True):
-            searches += [{"index": self.layout.mentions, "ignore_unavailable": True, "allow_no_indices": True},
-                         {"query": query, "from": max(newest - 1, 0), "size": 1, "sort": SORTS["published_at_desc"],
-                          "_source": False, "track_total_hits": False}]
+        responses = yield [(self.layout.mentions, {
+            "query": query, "from": max(newest - 1, 0), "size": 1, "sort": SORTS["published_at_desc"],
+            "_source": False, "track_total_hits": False}) for query, (_, newest) in zip(queries, asks, strict=True)]
         narrowed = []
-        for query, response in zip(queries, _responses(self.client.msearch(searches=searches)), strict=True):
+        for query, response in zip(queries, responses, strict=True):
             hits = response["hits"]["hits"]
             if not hits:
                 narrowed.append(query)  # fewer than `newest`: all of them
@@ -177,15 +181,15 @@ class ElasticsearchDetectorQueries:
         """As MentionAnalytics.emerging_counts says, in two round trips: both cut points in one multi-search,
         then both counts in another (the baseline's whole list, cut to the day's candidates here; asked again
         for the candidates only if that list was too long to come back whole)."""
-        self._fresh()
+        return self._answer(self._ask_emerging_counts(recent, recent_n, baseline, baseline_n, exclude, min_count))
+
+    def _ask_emerging_counts(self, recent: MentionFilter, recent_n: int, baseline: MentionFilter, baseline_n: int,
+                             exclude: Collection[str], min_count: int) -> Asking[tuple[TermCounts, TermCounts]]:
         if recent_n <= 0 or not self._has_indices():
             return TermCounts(0, {}), TermCounts(0, {})
-        queries = self._newest_many([(recent, recent_n), (baseline, baseline_n)])
-        searches: list[dict[str, Any]] = []
-        for query, least in zip(queries, (min_count, 1), strict=True):
-            searches += [{"index": self.layout.mentions, "ignore_unavailable": True, "allow_no_indices": True},
-                         _terms_body(query, exclude, least, None, True)]
-        day, week = _responses(self.client.msearch(searches=searches))
+        queries = yield from self._ask_newest_many([(recent, recent_n), (baseline, baseline_n)])
+        day, week = yield [(self.layout.mentions, _terms_body(query, exclude, least, None, True))
+                           for query, least in zip(queries, (min_count, 1), strict=True)]
         found = _term_counts(day, recent_n, exclude)
         if any(week["aggregations"][name].get("sum_other_doc_count") for name in ("t", "p")):
             return found, self.term_counts(baseline, baseline_n, exclude, only=set(found.counts), phrases=True)

@@ -11,7 +11,7 @@ outside every shard's top list would make the overall top.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +22,7 @@ from storage.analytics import CareSnapshot, ReachRow, ReplyFigures, snapshot_now
 from storage.base import MentionFilter
 from storage.es_query import filter_query, histogram_interval
 from storage.es_schema import Layout
+from storage.es_together import Asking
 
 PAGE = 5000
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -76,11 +77,16 @@ class ElasticsearchCare:
                                       ignore_unavailable=True, allow_no_indices=True, **extra)
         return dict(response.body)
 
+    _answer: Callable[[Asking[Any]], Any]  # ElasticsearchTogether's (a stub here would shadow it)
+
     def care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10, *, now: datetime | None = None,
                       target_minutes: int = 60) -> CareSnapshot:
         """As MentionAnalytics.care_snapshot says, in one request. As there, the reply delays and the waiting
         complaints ignore `flt.unanswered` (they are about answered and unanswered mentions by definition)."""
-        self._fresh()
+        return self._answer(self._ask_care_snapshot(flt, interval, topic_size, now=now, target_minutes=target_minutes))
+
+    def _ask_care_snapshot(self, flt: MentionFilter, interval: str, topic_size: int = 10, *,
+                           now: datetime | None = None, target_minutes: int = 60) -> Asking[CareSnapshot]:
         if not self._has_indices():
             return CareSnapshot(series={}, inbound=0, owned=0, complaints=0, replies=ReplyFigures(), topics=[])
         at = snapshot_now(flt, now)
@@ -121,7 +127,8 @@ class ElasticsearchCare:
                 },
             },
         }
-        result = self._aggregate(base, aggs)["aggregations"]
+        [response] = yield [(self.layout.mentions, {"query": base, "size": 0, "aggs": aggs})]
+        result = response["aggregations"]
         got = result["inbound"]
         topics = [(str(b["key"]), int(b["doc_count"])) for b in got["topics"]["buckets"]][:topic_size]
         if got["topics"].get("doc_count_error_upper_bound", 0) and topic_size > 0:
@@ -159,11 +166,13 @@ class ElasticsearchCare:
 
     def sentiment_counts(self, flt: MentionFilter) -> dict[str | None, int]:
         """Mentions per sentiment (None: not analysed yet), zero counts left out; one request."""
-        self._fresh()
+        return self._answer(self._ask_sentiment_counts(flt))
+
+    def _ask_sentiment_counts(self, flt: MentionFilter) -> Asking[dict[str | None, int]]:
         if not self._has_indices():
             return {}
-        got = self._aggregate(filter_query(flt).to_dict(),
-                              {"s": {"terms": {"field": "sentiment", "size": 10, "missing": _NONE}}})
+        [got] = yield [(self.layout.mentions, {"query": filter_query(flt).to_dict(), "size": 0, "aggs": {
+            "s": {"terms": {"field": "sentiment", "size": 10, "missing": _NONE}}}})]
         counts: dict[str | None, int] = {}
         for bucket in got["aggregations"]["s"]["buckets"]:
             key = None if bucket["key"] == _NONE else str(bucket["key"])
@@ -173,12 +182,15 @@ class ElasticsearchCare:
     def brand_counts(self, flt: MentionFilter, brands: Sequence[str]) -> dict[str, int]:
         """Mentions of each brand under `flt` (whose own brand restriction is replaced): one terms aggregation
         restricted to these brands, so every count is exact on any number of shards."""
+        return self._answer(self._ask_brand_counts(flt, brands))
+
+    def _ask_brand_counts(self, flt: MentionFilter, brands: Sequence[str]) -> Asking[dict[str, int]]:
         wanted = list(dict.fromkeys(brands))
-        self._fresh()
         if not wanted or not self._has_indices():
             return dict.fromkeys(brands, 0)
-        got = self._aggregate(filter_query(replace(flt, brands=())).to_dict(),
-                              {"b": {"terms": {"field": "brands", "size": len(wanted), "include": wanted}}})
+        [got] = yield [(self.layout.mentions, {"query": filter_query(replace(flt, brands=())).to_dict(), "size": 0,
+                                               "aggs": {"b": {"terms": {"field": "brands", "size": len(wanted),
+                                                                        "include": wanted}}}})]
         found = {str(b["key"]): int(b["doc_count"]) for b in got["aggregations"]["b"]["buckets"]}
         return {brand: found.get(brand, 0) for brand in brands}
 

@@ -22,8 +22,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 import index_mappings
 from core.model import AlertEvent, Incident, Mention, utc
 from core.terms import phrases, words
+from core.text import drop_combining, signed_tokens, tokens
 from core.text import fold as query_fold
-from core.text import signed_tokens, tokens
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +92,11 @@ class Layout:
 
 def fold(text: str) -> list[str]:
     """Lower-case, accent-free tokens (letters and digits), as the embedded store's full-text index sees them."""
+    lowered = text.lower()
+    if lowered.isascii():  # nothing to decompose (most text): the character loop below was half of mention_doc
+        return tokens(lowered, split_underscore=True)
     # canonical decomposition only (NFD, not NFKD): like FTS5, "ﬁ" stays one letter and "²" is not "2"
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = drop_combining(unicodedata.normalize("NFD", lowered))
     return tokens(unicodedata.normalize("NFC", stripped), split_underscore=True)
 
 

@@ -9,8 +9,9 @@ twice.
 Speed: lookups are searches, not real-time gets (a real-time get of a document not yet refreshed forces a
 refresh, which costs bulk throughput dearly). Instead the writer remembers what it wrote in the last seconds
 (longer than the refresh interval) and overlays that on what search returns. Parents are updated by
-re-indexing their whole document (no `update`, which is a real-time get too). Several processes writing the
-same mentions within a second of each other is not supported (one ingest per store, as with SQLite).
+re-indexing their whole document (no `update`, which is a real-time get too). A write asks its lookups in one
+search, then sends its bulk requests side by side (`_bulk`). Several processes writing the same mentions within
+a second of each other is not supported (one ingest per store, as with SQLite).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +45,8 @@ _RETRY_TYPES = {  # refusals that pass: load, write blocks, shards moving or clo
 }
 BULK_RETRIES = 3  # per document refused for load, after the first try
 BULK_INITIAL_BACKOFF = 0.5  # seconds, doubled on each retry: 0.5, 1, 2
+BULK_PART = 1000  # actions per bulk request
+BULK_PARALLEL = 3  # bulk requests in flight at once (with the reply links'): bounded, a 2-core node is the target
 RECENT_S = 10.0  # writes older than this are visible to search and gets (refresh_interval is 1 s)
 Action = tuple[dict[str, Any], dict[str, Any] | None, str]  # (bulk header, body, mention id or '')
 
@@ -116,8 +120,8 @@ class MentionWriter:
         by_id = {m.id: m for m in unique if m.id in docs}
         try:
             self._forget_old()
-            existing, links = self._existing(by_id)
             replies = self._batch_replies(by_id.values())
+            existing, links = self._existing(by_id, replies)
             actions: list[Action] = []
             for mention_id, doc in docs.items():
                 stored_index, stored_reply = existing.get(mention_id, (None, None))
@@ -129,8 +133,7 @@ class MentionWriter:
                 if stored_index and stored_index != index:
                     actions.append(({"delete": {"_index": stored_index, "_id": mention_id}}, None, ""))
             actions += self._parent_updates(replies, set(docs))
-            self._record_links(replies)
-            failed, retry_later = self._bulk(actions)
+            failed, retry_later = self._bulk(actions, self._link_operations(replies, links))
             for parent in (failed.keys() | retry_later) - docs.keys():  # the reply link still has it
                 log.warning("first_reply_at of stored mention %s not updated: %s", parent,
                             failed.get(parent, "server busy"))
@@ -161,14 +164,16 @@ class MentionWriter:
             while recent and next(iter(recent.values()))[0] < horizon:
                 recent.popitem(last=False)
 
-    def _existing(self, by_id: dict[str, Mention]) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
-        """(id -> (index holding it, its first_reply_at), parent id -> earliest recorded owned reply).
+    def _existing(self, by_id: dict[str, Mention], replies: dict[str, str]
+                  ) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
+        """(id -> (index holding it, its first_reply_at), id -> earliest recorded owned reply, for the batch's
+        mentions and the parents its owned replies answer).
 
         One search by id over every monthly index (a mention whose published month changed is found too) and
         the reply links; what this writer stored lately, which search may not see yet, is overlaid."""
         found: dict[str, tuple[str, str | None]] = {}
         links: dict[str, str] = {}
-        ids = list(by_id)
+        ids = list(dict.fromkeys([*by_id, *replies]))
         response = self.client.search(
             index=f"{self.layout.mentions},{self.layout.reply_links}", query={"ids": {"values": ids}},
             size=2 * len(ids), source=["first_reply_at"], ignore_unavailable=True, allow_no_indices=True,
@@ -177,10 +182,10 @@ class MentionWriter:
         for hit in response["hits"]["hits"]:
             if hit["_index"] == self.layout.reply_links:
                 links[hit["_id"]] = hit["_source"]["first_reply_at"]
-            else:
+            elif hit["_id"] in by_id:
                 found[hit["_id"]] = (hit["_index"], hit["_source"].get("first_reply_at"))
         for mention_id in ids:
-            if mention_id in self._recent:
+            if mention_id in self._recent and mention_id in by_id:
                 _, index, doc = self._recent[mention_id]
                 found[mention_id] = (index, doc.get("first_reply_at"))
             if mention_id in self._recent_links:
@@ -203,14 +208,6 @@ class MentionWriter:
         )
         return {h["_id"]: (h["_index"], h["_source"]) for h in response["hits"]["hits"]}
 
-    def _reply_links(self, ids: list[str]) -> dict[str, str]:
-        response = self.client.mget(index=self.layout.reply_links, ids=ids, realtime=False)
-        links = {d["_id"]: d["_source"]["first_reply_at"] for d in response["docs"] if d.get("found")}
-        for parent in ids:
-            if parent in self._recent_links:
-                links[parent] = _earliest(links.get(parent), self._recent_links[parent][1]) or ""
-        return links
-
     @staticmethod
     def _batch_replies(mentions: Any) -> dict[str, str]:
         """parent id -> earliest owned reply in this batch."""
@@ -221,11 +218,9 @@ class MentionWriter:
                 earliest[m.in_reply_to] = _earliest(earliest.get(m.in_reply_to), at) or at
         return earliest
 
-    def _record_links(self, replies: dict[str, str]) -> None:
-        """Remember each parent's earliest owned reply, for a parent that arrives (or is re-ingested) later."""
-        if not replies:
-            return
-        stored = self._reply_links(list(replies))
+    def _link_operations(self, replies: dict[str, str], stored: dict[str, str]) -> list[dict[str, Any]]:
+        """Bulk operations that record each parent's earliest owned reply, for a parent that arrives (or is
+        re-ingested) later; remembered at once, as search may not see them for a second."""
         operations: list[dict[str, Any]] = []
         now = time.monotonic()
         for parent, at in replies.items():
@@ -235,10 +230,7 @@ class MentionWriter:
                                {"first_reply_at": earliest}]
             self._recent_links.pop(parent, None)
             self._recent_links[parent] = (now, earliest)
-        if operations:
-            response = self.client.bulk(operations=operations)
-            if response["errors"]:
-                raise Unavailable("reply links could not be recorded")
+        return operations
 
     def _parent_updates(self, replies: dict[str, str], in_batch: set[str]) -> list[Action]:
         """Re-index stored parents (outside the batch) whose earliest owned reply moved earlier."""
@@ -257,12 +249,33 @@ class MentionWriter:
                                 with_reply_delay({**source, "first_reply_at": earliest}), parent))
         return actions
 
-    def _bulk(self, actions: list[Action]) -> tuple[dict[str, str], set[str]]:
-        """Run the actions; return (failed id -> reason, ids to spool).
+    def _bulk(self, actions: list[Action], links: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
+        """Run the actions (and the reply links' operations); return (failed id -> reason, ids to spool).
 
-        `streaming_bulk` retries the documents (and whole requests) refused with a load status, backing off 0.5,
-        1 and 2 s; what it still gives back refused for availability (a status above, or a write block, shards
-        moving...) is spooled and replayed by a later write, anything else fails that one document."""
+        The actions go in parts of BULK_PART, up to BULK_PARALLEL at a time, beside the links' request: they are
+        independent (one action per id; a delete is in another index than its id's new document), and the node
+        indexes concurrent requests on more threads while this process waits for none of them in turn. Every
+        part is waited for, and its outcome kept, before the batch is reported; a part that cannot reach the
+        server raises, and the whole batch is spooled (written again on replay: ids are deterministic)."""
+        parts = [actions[i:i + BULK_PART] for i in range(0, len(actions), BULK_PART)]
+        with ThreadPoolExecutor(max_workers=BULK_PARALLEL, thread_name_prefix="es-bulk") as pool:
+            linked = pool.submit(self.client.bulk, operations=links) if links else None
+            outcomes = [pool.submit(self._bulk_part, part) for part in parts]
+            failed: dict[str, str] = {}
+            retry_later: set[str] = set()
+            for outcome in outcomes:
+                part_failed, part_retry = outcome.result()
+                failed.update(part_failed)
+                retry_later |= part_retry
+            if linked is not None and linked.result()["errors"]:
+                raise Unavailable("reply links could not be recorded")
+        return failed, retry_later
+
+    def _bulk_part(self, actions: list[Action]) -> tuple[dict[str, str], set[str]]:
+        """One bulk request: `streaming_bulk` retries the documents (and whole requests) refused with a load
+        status, backing off 0.5, 1 and 2 s; what it still gives back refused for availability (a status above,
+        or a write block, shards moving...) is spooled and replayed by a later write, anything else fails that
+        one document."""
         failed: dict[str, str] = {}
         retry_later: set[str] = set()
         results = streaming_bulk(

@@ -7,8 +7,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from datetime import datetime
 from typing import Any, TypeVar
+
+from storage.together import done
 
 T = TypeVar("T")
 
@@ -34,6 +37,26 @@ class PeriodMemo:
                 self._entries.popitem(last=False)
         return value
 
+    def asked(self, key: Hashable, now: datetime, ask: Callable[[], Future[T]]) -> Future[T]:
+        """As get(), for a question asked together with others (storage.together): the memoised answer as a done
+        future, or `ask()`'s future, whose answer is memoised once it comes."""
+        full_key = (key, int(now.timestamp() // self.period_seconds))
+        with self._lock:
+            if full_key in self._entries:
+                self._entries.move_to_end(full_key)
+                return done(self._entries[full_key])
+        future = ask()
+
+        def keep(answered: Future[T]) -> None:
+            if answered.exception() is None:
+                with self._lock:
+                    self._entries[full_key] = answered.result()
+                    while len(self._entries) > self.kept:
+                        self._entries.popitem(last=False)
+
+        future.add_done_callback(keep)
+        return future
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -45,6 +68,11 @@ _per_minute = PeriodMemo(60, kept=256)
 def per_minute(key: Hashable, now: datetime, compute: Callable[[], T]) -> T:
     """`compute()` at most once per minute of `now` for `key` (which names the store, the filter and the window)."""
     return _per_minute.get(key, now, compute)
+
+
+def per_minute_asked(key: Hashable, now: datetime, ask: Callable[[], Future[T]]) -> Future[T]:
+    """per_minute for a question asked together with others: its memoised answer, or `ask()`'s future."""
+    return _per_minute.asked(key, now, ask)
 
 
 def clear() -> None:

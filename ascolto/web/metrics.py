@@ -7,14 +7,16 @@ Elasticsearch backends give the same answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from core.config import Config
 from core.timebuckets import bucket_start, bucket_starts, parse_interval
-from storage.analytics import CareSnapshot, percentile  # noqa: F401  (defined in storage, re-exported here)
+from storage.analytics import CareSnapshot, MentionAnalytics, percentile  # noqa: F401  (defined in storage, re-exported here)
 from storage.base import MentionFilter, MentionStore
+from storage.together import Together
 
 DEFAULT_TARGET_MINUTES = 60  # the field's usual promise: a first reply within the hour
 LABELLED_SENTIMENTS = ("negative", "neutral", "positive")
@@ -109,10 +111,24 @@ def happiness_trend(axis: list[datetime], series: dict[str, list[int]], interval
 
 def share_of_voice(store: MentionStore, flt: MentionFilter, brands: Sequence[str]) -> list[dict[str, Any]]:
     """Inbound mentions per brand in the window, with each brand's share of their sum."""
+    with cast(MentionAnalytics, store).together() as ask:
+        counts = ask_share_of_voice(ask, store, flt, brands)
+    return voice_rows(counts.result())
+
+
+def ask_share_of_voice(ask: Together, store: MentionStore, flt: MentionFilter,
+                       brands: Sequence[str]) -> Future[dict[str, int] | list[tuple[str, int]]]:
+    """share_of_voice's counts, asked with other questions (voice_rows makes its rows)."""
     base = replace(flt, brands=(), is_owned=False)
-    counts = list(store.brand_counts(base, brands).items()) if brands else store.facets(base, "brands", size=20)
-    total = sum(n for _, n in counts)
-    rows = [{"brand": b, "count": n, "share": _ratio(n, total)} for b, n in counts]
+    if brands:
+        return ask(cast(MentionAnalytics, store).brand_counts, base, brands)  # type: ignore[return-value]
+    return ask(store.facets, base, "brands", 20)  # type: ignore[return-value]
+
+
+def voice_rows(counts: dict[str, int] | list[tuple[str, int]]) -> list[dict[str, Any]]:
+    pairs = list(counts.items()) if isinstance(counts, dict) else counts
+    total = sum(n for _, n in pairs)
+    rows = [{"brand": b, "count": n, "share": _ratio(n, total)} for b, n in pairs]
     return sorted(rows, key=lambda r: (-r["count"], r["brand"]))
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from core.terms import brand_exclusions, has_excluded, phrases, words
-from storage.analytics import MentionAnalytics
+from storage.analytics import MentionAnalytics, TermCounts
 from storage.base import MentionFilter, MentionStore
+from storage.together import Together
 
 RECENT_SAMPLE = 300
 BASELINE_SAMPLE = 600
@@ -42,14 +44,25 @@ def emerging_terms(
     store: MentionStore, flt: MentionFilter, now: datetime, exclude: Iterable[str] = (), size: int = 10
 ) -> list[dict[str, Any]]:
     """Terms of the last 24 hours ranked by how much their document share grew against the 7 days before."""
+    with cast(MentionAnalytics, store).together() as ask:
+        counts = ask_emerging_counts(ask, store, flt, now, exclude)
+    return ranked_emerging(counts.result(), size)
+
+
+def ask_emerging_counts(ask: Together, store: MentionStore, flt: MentionFilter, now: datetime,
+                        exclude: Iterable[str] = ()) -> Future[tuple[TermCounts, TermCounts]]:
+    """emerging_terms' counts, asked with other questions (ranked_emerging ranks them)."""
     excluded = brand_exclusions(exclude)
-    counted = cast(MentionAnalytics, store)
     recent_flt = replace(flt, since=now - timedelta(days=1), until=now, is_owned=False)
     hour = now.replace(minute=0, second=0, microsecond=0)  # the week before yesterday, on the hour
     base_flt = replace(flt, since=hour - timedelta(days=8), until=hour - timedelta(days=1), is_owned=False)
     # the baseline is counted for the day's candidates only (Elasticsearch asks both samples at once)
-    recent, base = counted.emerging_counts(recent_flt, RECENT_SAMPLE, base_flt, BASELINE_SAMPLE, excluded,
-                                           MIN_RECENT_DOCS)
+    return ask(cast(MentionAnalytics, store).emerging_counts, recent_flt, RECENT_SAMPLE, base_flt, BASELINE_SAMPLE,
+               excluded, MIN_RECENT_DOCS)
+
+
+def ranked_emerging(counts: tuple[TermCounts, TermCounts], size: int = 10) -> list[dict[str, Any]]:
+    recent, base = counts
     if recent.mentions < MIN_RECENT_DOCS:
         return []
     return rank_terms(Counter(recent.counts), recent.mentions, Counter(base.counts), base.mentions, size)

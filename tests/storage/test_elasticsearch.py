@@ -72,6 +72,32 @@ def test_bad_documents_fail_one_by_one_and_the_rest_is_indexed(es_url: str) -> N
         assert store.count(MentionFilter()) == 8
 
 
+def test_a_write_of_several_bulk_parts_sent_side_by_side_accounts_for_every_mention(es_url: str) -> None:
+    """More than BULK_PART mentions in one write: its parts go in parallel; a bad document fails alone, replies
+    in one part reach parents in another (and a parent stored before), and writing it all again doubles nothing."""
+    from storage.es_write import BULK_PART
+
+    n = 2 * BULK_PART + 500
+    with ElasticsearchStore(es_url) as store:
+        # a parent stored before, answered from this write's last part; "shares" mapped a number
+        store.upsert([mention(n + 1), mention(n + 2, engagement={"shares": 1})])
+        batch = [mention(i) for i in range(n)]
+        batch[n - 10] = mention(n - 10, engagement={"shares.total": 2})  # refused: a mapping conflict
+        for reply, parent in ((BULK_PART + 5, 3), (n - 1, n + 1)):  # parents in another part, and stored
+            batch[reply] = mention(reply, is_owned=True, in_reply_to=f"m{parent:05d}",
+                                   published_at=T0 + timedelta(minutes=parent + 30))
+        result = store.upsert(batch)
+        assert [mention_id for mention_id, _ in result.failed] == [f"m{n - 10:05d}"]
+        assert (result.inserted, result.updated, result.spooled) == (n - 1, 0, 0)
+        assert store.count(MentionFilter()) == n + 1
+        for parent in (3, n + 1):
+            stored = store.get(f"m{parent:05d}")
+            assert stored is not None and stored.first_reply_at == T0 + timedelta(minutes=parent + 30)
+        again = store.upsert(batch)
+        assert (again.inserted, again.updated) == (0, n - 1)
+        assert store.count(MentionFilter()) == n + 1
+
+
 def test_unreachable_server_spools_and_open_still_works(ascolto_home: object) -> None:
     url = f"http://127.0.0.1:{free_port()}/?index_prefix=down"
     with ElasticsearchStore(url, spool_dir=Path(str(ascolto_home)) / "spool") as store:
