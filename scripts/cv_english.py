@@ -118,9 +118,10 @@ def run_complaint(folds: list[tuple[Parts, Parts]], trainer: Trainer, variants: 
             print(f"{dom:<5} c {c:.2f} c_it {c_it:.2f} a {a:.2f} thr {thr:.2f} mean {mean:.3f}  "
                   + "  ".join(f"{k} {x:.3f}" for k, x in f.items()), flush=True)
 
-DOMAIN_VARIANTS: dict[str, dict] = {
-    "C3": {}, "C1": {"C": 1.0}, "C10": {"C": 10.0}, "nb": {"nb_scaling": True}, "lex": {"lexicon": True},
-    "emb3": {"embeddings": 3.0},
+DOMAIN_VARIANTS: dict[str, dict] = {  # the recipe's NB-LR, and plain LR at C 3 / 1 / 10, + VADER, vectors x 2
+    "nb": {}, "C3": {"nb_scaling": False}, "C1": {"C": 1.0, "nb_scaling": False},
+    "C10": {"C": 10.0, "nb_scaling": False}, "lex": {"lexicon": True, "nb_scaling": False},
+    "emb3": {"embeddings": 3.0, "nb_scaling": False},
 }
 
 
