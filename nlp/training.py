@@ -12,6 +12,8 @@ training part), never on the test split `ascolto evaluate` reports; the figures 
     complaint      binary LR, balanced, on complaints_en (all rows), the airline tweets (negative with a reason
                    = complaint, weight 0.5), qa4faq (no complaint) and the project's examples; its decision is
                    Platt-scaled on a dev split, so complaint_score is a calibrated probability
+    complaint_domain  binary NB-LR on complaints_en's annotated tweets alone: a third vote in the English
+                   pipeline's complaint decision (nlp/config.cfg; 5-fold CV in nlp/models/README.md, fourth round)
     intent         complaint / question / praise / other: one-vs-rest NB-LR reading the question cues and the
                    static vectors, on the project's examples (weight 2), qa4faq's questions and complaints_en's
                    annotated tweets (complaint; a non-complaint with a '?' = question, clearly positive (VADER)
