@@ -301,21 +301,32 @@ def make_topics(nlp: Language, name: str, models_dir: str, model: str, threshold
 # ---------------------------------------------------------------------------------------------- intent
 class IntentComponent(ModelComponent):
     """complaint / question / praise / other from the learned intent model. A mention is a complaint when the
-    blend `complaint_blend * complaint_score + (1 - complaint_blend) * P(intent = complaint)` reaches
-    `complaint_threshold`; otherwise the likeliest other intent."""
+    weighted mean of its votes, `complaint_blend` x complaint_score, `1 - complaint_blend` x P(intent = complaint)
+    and, where the pipeline's language has a `domain_weights` entry, that weight x the domain complaint model's
+    P(complaint), reaches `complaint_threshold`; otherwise the likeliest other intent."""
 
     def __init__(self, name: str, models_dir: str, model: str, complaint_threshold: float,
-                 complaint_blend: float) -> None:
+                 complaint_blend: float, domain_model: str = "", domain_weight: float = 0.0) -> None:
         super().__init__(name, models_dir)
         self.model_key, self.complaint_threshold, self.complaint_blend = model, complaint_threshold, complaint_blend
+        self.domain_model, self.domain_weight = domain_model, domain_weight if domain_model else 0.0
+
+    def complaint_votes(self, docs: list[Doc], p_complaint: np.ndarray) -> np.ndarray:
+        scores = np.array([doc.user_data.get(COMPLAINT_SCORE, 0.0) for doc in docs], dtype=np.float64)
+        votes = self.complaint_blend * scores + (1 - self.complaint_blend) * p_complaint
+        if not self.domain_weight:
+            return votes
+        domain = self.models.get(self.domain_model)
+        if domain is None:
+            raise KeyError(f"{self.name}: no model {self.domain_model!r} in the model set (run `ascolto train`)")
+        p_domain = domain.scores(batch_features(docs), [text_of(doc) for doc in docs])[:, domain.classes.index("1")]
+        return (votes + self.domain_weight * p_domain) / (1 + self.domain_weight)
 
     def process(self, docs: list[Doc]) -> None:
         model = self.models[self.model_key]
         probs = model.scores(batch_features(docs), [text_of(doc) for doc in docs])
         probs = probs[:, [model.classes.index(i) for i in INTENTS]]
-        scores = np.array([doc.user_data.get(COMPLAINT_SCORE, 0.0) for doc in docs], dtype=np.float64)
-        complaint = self.complaint_blend * scores + (1 - self.complaint_blend) * probs[:, 0]
-        complains = (complaint >= self.complaint_threshold).tolist()
+        complains = (self.complaint_votes(docs, probs[:, 0]) >= self.complaint_threshold).tolist()
         others = (probs[:, 1:].argmax(axis=1) + 1).tolist()
         for doc, row, complained, other in zip(docs, probs.tolist(), complains, others, strict=True):
             doc.cats.update(zip(_INTENT_CATS, row, strict=True))
@@ -327,7 +338,9 @@ class IntentComponent(ModelComponent):
 
 
 @Language.factory("ascolto_intent", default_config={"models_dir": "", "complaint_threshold": 0.5,
-                                                    "complaint_blend": 0.5})
+                                                    "complaint_blend": 0.5, "domain_model": "",
+                                                    "domain_weights": {}})
 def make_intent(nlp: Language, name: str, models_dir: str, model: str, complaint_threshold: float,
-                complaint_blend: float) -> IntentComponent:
-    return IntentComponent(name, models_dir, model, complaint_threshold, complaint_blend)
+                complaint_blend: float, domain_model: str, domain_weights: dict[str, float]) -> IntentComponent:
+    return IntentComponent(name, models_dir, model, complaint_threshold, complaint_blend, domain_model,
+                           domain_weights.get(nlp.lang, 0.0))

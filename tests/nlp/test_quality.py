@@ -61,7 +61,7 @@ def test_models_load_without_pickle() -> None:
         with np.load(path, allow_pickle=False) as arrays:  # raises on any pickled object array
             assert all(arrays[key].dtype != object for key in arrays.files)
     models = training.load()
-    assert set(models) == {"sentiment_en", "sentiment_it", "complaint", "intent", "topics"}
+    assert set(models) == {"sentiment_en", "sentiment_it", "complaint", "complaint_domain", "intent", "topics"}
     assert models["intent"].classes == sorted(["complaint", "question", "praise", "other"])
     assert models["complaint"].meta["platt"]  # complaint_score is calibrated
 
