@@ -181,10 +181,12 @@ class Trainer:
         return model.fit(self.features(examples, model), [e.sentiment for e in examples], w)
 
     def sentiment_it(self, parts: Sequence[str] = ("sentipolc", "multiemotions", "agencies", "qa4faq",
-                                                   "brand_care_it")) -> LinearModel:
-        examples, w = _weighted((_sentiment(_rows(self.train, n)), SENTIMENT_IT_WEIGHTS[n]) for n in parts)
-        model = LinearModel("sentiment_it", C=3.0, class_weight="balanced", nb_scaling=True,
-                            embeddings=EMBEDDING_WEIGHT)
+                                                   "brand_care_it"),
+                     weights: dict[str, float] | None = None, **options: Any) -> LinearModel:
+        weight = SENTIMENT_IT_WEIGHTS | (weights or {})
+        examples, w = _weighted((_sentiment(_rows(self.train, n)), weight.get(n, 1.0)) for n in parts)
+        model = LinearModel("sentiment_it", **({"C": 3.0, "class_weight": "balanced", "nb_scaling": True,
+                                                "embeddings": EMBEDDING_WEIGHT} | options))
         return model.fit(self.features(examples, model), [e.sentiment for e in examples], w)
 
     def complaint(self, parts: Sequence[str] = ("complaints", "airline", "qa4faq", "brand_care_it",
