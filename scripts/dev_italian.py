@@ -10,6 +10,7 @@ The figures in nlp/models/README.md ("Fourth round") come from here:
 
     .venv/bin/python scripts/dev_italian.py cross --sets agencies --confusion
     .venv/bin/python scripts/dev_italian.py cv --variants kept,C1
+    .venv/bin/python scripts/dev_italian.py baseline --sets agencies   # what the plain baseline's edge is made of
 """
 
 from __future__ import annotations
@@ -98,6 +99,43 @@ def run_cross(train: dict[str, list[Example]], names: Sequence[str], sets: Seque
                 print(confusion(gold, predicted))
 
 
+def run_baseline(train: dict[str, list[Example]], sets: Sequence[str]) -> None:
+    """The plain baseline changed one thing at a time, on the cross rows: which of its traits carry its figure."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
+
+    from core.text import normalise
+    from nlp.training import SENTIMENT_IT_WEIGHTS
+
+    handle = re.compile(r"(?<![\w@])@\w+")
+    for left_out in sets:
+        rows = _sentiment_rows(train[left_out], left_out)
+        training = [e for n in PARTS if n != left_out for e in train[n] if e.sentiment]
+        weights = np.array([SENTIMENT_IT_WEIGHTS[e.source] for e in training])
+        probes: dict[str, tuple[Callable[[str], str], Callable[[], object], dict]] = {
+            "baseline": (str, TfidfVectorizer, {}),
+            "handles as _user_": (lambda t: handle.sub(" _user_ ", t), TfidfVectorizer, {}),
+            "our normalised text": (lambda t: normalise(clean(t)), TfidfVectorizer, {}),
+            "class-balanced": (str, TfidfVectorizer, {"class_weight": "balanced"}),
+            "our set weights": (str, TfidfVectorizer, {"sample_weight": weights}),
+            "C 3": (str, TfidfVectorizer, {"C": 3.0}),
+            "word 1-2-grams": (str, lambda: TfidfVectorizer(ngram_range=(1, 2)), {}),
+            "+ char 2-5-grams": (str, lambda: FeatureUnion([("w", TfidfVectorizer()), ("c", TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True))]), {}),
+            "sublinear tf, no idf": (str, lambda: TfidfVectorizer(use_idf=False, sublinear_tf=True), {}),
+        }
+        print(f"== baseline probes, {left_out} left out (n={len(rows)})")
+        for name, (rewrite, vectorizer, options) in probes.items():
+            vec, fit_options = vectorizer(), dict(options)
+            sample_weight = fit_options.pop("sample_weight", None)
+            model = LogisticRegression(max_iter=1000, **fit_options).fit(
+                vec.fit_transform([rewrite(e.text) for e in training]), [e.sentiment for e in training],
+                sample_weight=sample_weight)
+            predicted = model.predict(vec.transform([rewrite(e.text) for e in rows])).tolist()
+            print(f"   {name:<22} {score(left_out, rows, predicted):.3f}", flush=True)
+
+
 def folds(train: dict[str, list[Example]], k: int = 5, seed: int = 7) -> list[tuple[dict, dict]]:
     """k (fit, dev) pairs: each set's training part cut into k stratified folds, fold i of every set is dev."""
     from sklearn.model_selection import StratifiedKFold
@@ -136,7 +174,7 @@ def run_cv(train: dict[str, list[Example]], names: Sequence[str], k: int) -> Non
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("cross", "cv"))
+    parser.add_argument("mode", choices=("cross", "cv", "baseline"))
     parser.add_argument("--variants", default="kept", help=f"comma-separated, of: {', '.join(VARIANTS)}")
     parser.add_argument("--sets", default=",".join(JUDGED), help="cross: the sets left out, one at a time")
     parser.add_argument("--confusion", action="store_true")
@@ -149,8 +187,11 @@ def main() -> int:
     train = {n: [replace(e, text=rewrite(e.text)) for e in rows] for n, rows in train.items()}
     static.use_table(static.shipped(static.TABLE))
     names = [v for v in args.variants.split(",") if v]
+    sets = [s for s in args.sets.split(",") if s]
     if args.mode == "cross":
-        run_cross(train, names, [s for s in args.sets.split(",") if s], args.confusion)
+        run_cross(train, names, sets, args.confusion)
+    elif args.mode == "baseline":
+        run_baseline(train, sets)
     else:
         run_cv(train, names, args.folds)
     return 0
