@@ -75,12 +75,39 @@ def scored(head: str, name: str, rows: Sequence[Example]) -> list[Example]:
     return [e for e in rows if datasets.is_ad(e)] if name == "multiemotions" else rows
 
 
+def _f1(gold: np.ndarray, predicted: np.ndarray, labels: Sequence[object] | None = None) -> float:
+    """sklearn's macro-F1 (labels: those in either array, unless given), without its checks: the choices below
+    score thousands of blends."""
+    labels = sorted(set(gold.tolist()) | set(predicted.tolist())) if labels is None else labels
+    out = []
+    for label in labels:
+        g, p = gold == label, predicted == label
+        tp, wrong = int((g & p).sum()), int((g ^ p).sum())
+        out.append(2 * tp / (2 * tp + wrong) if tp or wrong else 0.0)
+    return float(np.mean(out))
+
+
 def measure(head: str, name: str, rows: Sequence[Example], p: np.ndarray) -> float:
     """p: (n, 3) sentiment probabilities in SENT order, or (n,) complaint scores thresholded at 0.5."""
     if head == "complaint":
-        return macro_f1([e.complaint or 0 for e in rows], (p >= 0.5).astype(int).tolist())
-    labels = [SENT[i] for i in p.argmax(axis=1)]
-    return polarity_f(rows, labels) if name == "sentipolc" else macro_f1([e.sentiment for e in rows], labels)
+        return _f1(np.array([e.complaint or 0 for e in rows]), (p >= 0.5).astype(int))
+    labels = p.argmax(axis=1)
+    if name == "sentipolc":  # SENTIPOLC's polarity F (nlp/evaluation.polarity_f)
+        return float(np.mean([_f1(np.array([e.opos for e in rows]), (labels == 2).astype(int), (0, 1)),
+                              _f1(np.array([e.oneg for e in rows]), (labels == 0).astype(int), (0, 1))]))
+    return _f1(np.array([SENT.index(e.sentiment) for e in rows]), labels)
+
+
+def checked(head: str, name: str, rows: Sequence[Example], p: np.ndarray) -> float:
+    """`measure`, checked against the definitions `ascolto evaluate` uses (nlp/evaluation.py)."""
+    if head == "complaint":
+        reference = macro_f1([e.complaint or 0 for e in rows], (p >= 0.5).astype(int).tolist())
+    else:
+        labels = [SENT[i] for i in p.argmax(axis=1)]
+        reference = polarity_f(rows, labels) if name == "sentipolc" else macro_f1([e.sentiment for e in rows], labels)
+    figure = measure(head, name, rows, p)
+    assert abs(figure - reference) < 1e-9, (head, name, figure, reference)
+    return figure
 
 
 # ------------------------------------------------------------------ the recipes' rows and the USE heads
@@ -165,9 +192,16 @@ def run_fold(k: int, train: Parts, ids: dict[str, np.ndarray], vectors: dict[int
     trainer._cache = cache  # features of a text are the same in every fold
     models = {name: getattr(trainer, name)() for name in ("sentiment_en", "sentiment_it", "complaint", "intent")}
     out = predictions(trainer, models, fit, dev, vectors, {}, HEADS, lambda head, name: fit[name])
-    OUT.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **out)
+    _save(path, out)
     return out
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Written whole or not at all: parts run in separate processes, and a stopped one must leave no half file."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(path)
 
 
 CROSS = {"sentiment_it": ("sentipolc", "multiemotions", "agencies", "brand_care_it"),
@@ -195,8 +229,7 @@ def run_cross(train: Parts, vectors: dict[int, np.ndarray], cache: dict) -> dict
             model = getattr(trainer, head)(parts)
             out |= predictions(trainer, {head: model}, train, train, vectors, {head: parts}, {head: group},
                                lambda h, n, parts=parts: [e for p in parts for e in train[p]])
-    OUT.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **out)
+    _save(path, out)
     return out
 
 
@@ -251,7 +284,7 @@ def cv_blend(head: str, gold: dict[str, list[list[Example]]], folds: Sequence[Pr
         others = [folds[j] for j in range(FOLDS) if j != k]
         w, C, band = choose(head, {n: [g for j, g in enumerate(gold[n]) if j != k] for n in gold}, others, share,
                             weights)
-        chosen.append(w)
+        chosen.append(float(w))
         for n in HEADS[head]:
             answers[n].append(blended(head, folds[k], n, w, C, band))
             m = margin(head, folds[k][f"{head}|{n}|fast"])
@@ -292,13 +325,16 @@ def main() -> None:
         blend, chosen, _ = cv_blend(head, gold, folds, 1.0)
         alone, _, _ = cv_blend(head, gold, folds, 1.0, (1.0,))
         for n in names:
-            fig = {kind: pooled_figure(head, n, gold[n], folds, lambda p, h=head, n=n, kind=kind: p[f"{h}|{n}|{kind}"])
+            rows = [e for fold in gold[n] for e in fold]
+            fig = {kind: checked(head, n, rows, np.concatenate([p[f"{head}|{n}|{kind}"] for p in folds]))
                    for kind in ("base", "fast")}
             gains.append(blend[n] - fig["fast"])
             print(f"| {head} | {n} | {sum(map(len, gold[n]))} | {fig['base']:.3f} | {fig['fast']:.3f} | "
                   f"{alone[n]:.3f} | {blend[n]:.3f} | {blend[n] - fig['fast']:+.3f} | {chosen} |")
     print("\ncascade: the blend only where the fast model's margin is in the lowest SHARE (band chosen on the other"
           " folds), gain over current per set (actual unsure share)")
+    print("| head | set | " + " | ".join(f"{share:.0%}" for share in SHARES) + " |")
+    print("| --- | --- |" + " --- |" * len(SHARES))
     for head, names in HEADS.items():
         row = {n: [] for n in names}
         for share in SHARES:
@@ -316,7 +352,7 @@ def main() -> None:
         _, C1, _ = choose(head, golds[head], folds, 1.0, (1.0,))
         for n in names:
             rows = scored(head, n, train[n])
-            fig = {kind: measure(head, n, rows, cross[f"{head}|{n}|{kind}"]) for kind in ("base", "fast")}
+            fig = {kind: checked(head, n, rows, cross[f"{head}|{n}|{kind}"]) for kind in ("base", "fast")}
             mix = measure(head, n, rows, blended(head, cross, n, w, C, np.inf))
             alone = measure(head, n, rows, cross[f"{head}|{n}|use{C1}"])
             print(f"| {head} | {n} | {len(rows)} | {fig['base']:.3f} | {fig['fast']:.3f} | {mix:.3f} (w {w}) | "
