@@ -280,8 +280,8 @@ def cv_blend(head: str, gold: dict[str, list[list[Example]]], folds: Sequence[Pr
     """Each fold answered with the (w, C, band) the other four chose; figures pooled; the share that was unsure."""
     answers: dict[str, list[np.ndarray]] = {n: [] for n in HEADS[head]}
     chosen, unsure, total = [], 0, 0
-    for k in range(FOLDS):
-        others = [folds[j] for j in range(FOLDS) if j != k]
+    for k in range(len(folds)):
+        others = [folds[j] for j in range(len(folds)) if j != k]
         w, C, band = choose(head, {n: [g for j, g in enumerate(gold[n]) if j != k] for n in gold}, others, share,
                             weights)
         chosen.append(float(w))
@@ -304,15 +304,18 @@ def main() -> None:
     vectors = dict(zip(map(id, everything), embed([e.text for e in everything]), strict=True))
     ids = {n: fold_ids(rows) for n, rows in train.items()}
     cache: dict = {}
-    only = sys.argv[1:]  # e.g. `fold3 cross`: compute those parts only (to run them in separate processes)
+    only = [a for a in sys.argv[1:] if a != "--available"]  # `fold3 cross`: those parts only (separate processes)
     for part in only:
         run_cross(train, vectors, cache) if part == "cross" else run_fold(int(part[4:]), train, ids, vectors, cache)
     if only:
         return
+    # --available: report on the folds already computed (each answered from the others), compute none
+    done = [k for k in range(FOLDS) if "--available" not in sys.argv or (OUT / f"fold{k}.npz").exists()]
     folds = []
-    for k in range(FOLDS):
+    for k in done:
         folds.append(run_fold(k, train, ids, vectors, cache))
         print(f"fold {k} done", file=sys.stderr, flush=True)
+    print(f"folds: {done} of {FOLDS}")
     cross = run_cross(train, vectors, cache)
     gains = []
     print("| head | set | n | baseline | current | USE head alone | blend (w chosen in CV) | gain | w per fold |")
@@ -320,7 +323,7 @@ def main() -> None:
     golds = {}
     for head, names in HEADS.items():
         gold = {n: [scored(head, n, [e for e, i in zip(train[n], ids[n], strict=True) if i == k])
-                    for k in range(FOLDS)] for n in names}
+                    for k in done] for n in names}
         golds[head] = gold
         blend, chosen, _ = cv_blend(head, gold, folds, 1.0)
         alone, _, _ = cv_blend(head, gold, folds, 1.0, (1.0,))
