@@ -360,7 +360,7 @@ def main() -> None:
             alone = measure(head, n, rows, cross[f"{head}|{n}|use{C1}"])
             print(f"| {head} | {n} | {len(rows)} | {fig['base']:.3f} | {fig['fast']:.3f} | {mix:.3f} (w {w}) | "
                   f"{mix - fig['fast']:+.3f} | {alone:.3f} |")
-    print(f"mean in-domain gain of the blend over the current model (CV, 5 folds): {np.mean(gains):+.4f}")
+    print(f"mean in-domain gain of the blend over the current model (CV, folds {done}): {np.mean(gains):+.4f}")
 
 
 if __name__ == "__main__":
