@@ -63,6 +63,13 @@ def has_excluded(term: str, exclude: frozenset[str] | set[str]) -> bool:
     return any(word.lstrip("#@") in exclude for word in term.split(" "))
 
 
+def text_terms(text: str, exclude: frozenset[str] | set[str] = frozenset(), *, with_phrases: bool = True) -> set[str]:
+    """The distinct terms of one text, and its two-word phrases when `with_phrases`, without those that have an
+    excluded word (has_excluded): what a term count counts once per text."""
+    found = words(text)
+    return {t for t in {*found, *(phrases(found) if with_phrases else ())} if not has_excluded(t, exclude)}
+
+
 def brand_exclusions(names: Iterable[str]) -> frozenset[str]:
     """The folded words of a brand's names, aliases, @handles and #hashtags (bare): its own words are in every
     mention, so term counts leave them out. Folded like the terms, so an accented name is excluded too."""

@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from core.model import Mention
-from core.terms import has_excluded, mention_terms, words
-from core.terms import phrases as phrase_set
+from core.terms import mention_terms, text_terms
 from storage.base import MentionFilter, MentionStore
 from storage.together import Together
 
@@ -125,8 +124,7 @@ class ReplyTime:
 
 def engagement_rate(mention: Mention, now: datetime) -> float:
     """viral_mention's measure of a mention at `now` (interaction_rate)."""
-    total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
-    return interaction_rate(total, (now - mention.published_at).total_seconds())
+    return interaction_rate(mention.interactions, (now - mention.published_at).total_seconds())
 
 
 def interaction_rate(total: float, age_seconds: float) -> float:
@@ -265,8 +263,7 @@ class MentionAnalytics(MentionStore):
         excluded = frozenset(exclude)
         counts: Counter[str] = Counter()
         for text in texts:
-            found = words(text)
-            counts.update(t for t in {*found, *(phrase_set(found) if phrases else ())} if not has_excluded(t, excluded))
+            counts.update(text_terms(text, excluded, with_phrases=phrases))
         kept = {t: c for t, c in counts.items() if c >= min_count and (only is None or t in only)}
         return TermCounts(len(texts), kept)
 
@@ -295,8 +292,7 @@ class MentionAnalytics(MentionStore):
         interactions."""
         found = []
         for m in self.search(flt, limit=newest).items:
-            total = sum(v for v in m.engagement.values() if isinstance(v, int | float))
-            if m.engagement and total >= min_total and (rate := engagement_rate(m, now)) >= min_rate:
+            if m.engagement and m.interactions >= min_total and (rate := engagement_rate(m, now)) >= min_rate:
                 found.append((rate, m))
         found.sort(key=lambda pair: -pair[0])
         return [m for _, m in found[:n]]

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from core.terms import brand_exclusions, has_excluded, phrases, words
+from core.terms import brand_exclusions, text_terms
 from storage.analytics import MentionAnalytics, TermCounts
 from storage.base import MentionFilter, MentionStore
 from storage.together import Together
@@ -26,17 +26,12 @@ BASELINE_SAMPLE = 600
 MIN_RECENT_DOCS = 3
 
 
-def doc_terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
-    """The distinct words and adjacent word pairs of one text (stop words left out; brand names and the phrases
-    with them too): core.terms, as the stores count them."""
-    found = words(text)
-    return {t for t in (set(found) | phrases(found)) if not has_excluded(t, exclude)}
-
-
 def document_frequency(texts: Iterable[str], exclude: frozenset[str]) -> Counter[str]:
+    """In how many of the texts each term and two-word phrase appears (core.terms.text_terms, as the stores count
+    them; brand words and the phrases with them left out)."""
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(doc_terms(text, exclude))
+        counts.update(text_terms(text, exclude))
     return counts
 
 
