@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from storage.together import done
 
 T = TypeVar("T")
+_MISSING = object()  # not memoised (None may be a memoised value)
 
 
 class PeriodMemo:
@@ -25,37 +26,46 @@ class PeriodMemo:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, now: datetime, compute: Callable[[], T]) -> T:
-        full_key = (key, int(now.timestamp() // self.period_seconds))
-        with self._lock:
-            if full_key in self._entries:
-                self._entries.move_to_end(full_key)
-                return self._entries[full_key]  # type: ignore[no-any-return]
+        full_key = self._period_key(key, now)
+        found = self._lookup(full_key)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
         value = compute()
-        with self._lock:
-            self._entries[full_key] = value
-            while len(self._entries) > self.kept:
-                self._entries.popitem(last=False)
+        self._keep(full_key, value)
         return value
 
     def asked(self, key: Hashable, now: datetime, ask: Callable[[], Future[T]]) -> Future[T]:
         """As get(), for a question asked together with others (storage.together): the memoised answer as a done
         future, or `ask()`'s future, whose answer is memoised once it comes."""
-        full_key = (key, int(now.timestamp() // self.period_seconds))
-        with self._lock:
-            if full_key in self._entries:
-                self._entries.move_to_end(full_key)
-                return done(self._entries[full_key])
+        full_key = self._period_key(key, now)
+        found = self._lookup(full_key)
+        if found is not _MISSING:
+            return done(found)
         future = ask()
 
         def keep(answered: Future[T]) -> None:
             if answered.exception() is None:
-                with self._lock:
-                    self._entries[full_key] = answered.result()
-                    while len(self._entries) > self.kept:
-                        self._entries.popitem(last=False)
+                self._keep(full_key, answered.result())
 
         future.add_done_callback(keep)
         return future
+
+    def _period_key(self, key: Hashable, now: datetime) -> Hashable:
+        return key, int(now.timestamp() // self.period_seconds)
+
+    def _lookup(self, full_key: Hashable) -> Any:
+        """The memoised value (made the most recently used), or _MISSING."""
+        with self._lock:
+            if full_key not in self._entries:
+                return _MISSING
+            self._entries.move_to_end(full_key)
+            return self._entries[full_key]
+
+    def _keep(self, full_key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._entries[full_key] = value
+            while len(self._entries) > self.kept:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
