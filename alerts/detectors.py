@@ -244,7 +244,7 @@ def viral_mention(store: MentionStore, config: Config, rule: AlertRule, brand: s
                                           min_total=min_total, n=5)
     found = []
     for mention in candidates:
-        total = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
+        total = mention.interactions
         rate = engagement_rate(mention, now)
         z = (rate - center) / spread
         if z < rule.sensitivity or total < min_total:

@@ -96,6 +96,11 @@ class Mention(BaseModel):
     def analysed(self) -> bool:
         return self.sentiment is not None and self.intent is not None
 
+    @property
+    def interactions(self) -> int:
+        """The sum of its engagement figures (likes, shares, comments, score, ...)."""
+        return sum(v for v in self.engagement.values() if isinstance(v, int | float))
+
     def doc(self) -> dict[str, Any]:
         """JSON-ready dict (datetimes as ISO 8601 UTC strings)."""
         return self.model_dump(mode="json")

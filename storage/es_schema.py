@@ -137,7 +137,7 @@ def mention_doc(mention: Mention) -> dict[str, Any]:
     doc["terms"] = sorted(set(found))
     doc["phrases"] = sorted(phrases(found))  # the dashboard's emerging phrases
     if mention.engagement:
-        doc["engagement_total"] = sum(v for v in mention.engagement.values() if isinstance(v, int | float))
+        doc["engagement_total"] = mention.interactions
     doc["derived"] = DERIVED_VERSION
     return with_reply_delay(doc)
 

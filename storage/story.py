@@ -147,7 +147,7 @@ class CrisisStory(BaseModel):
 
 
 def engagement_total(m: Mention) -> int:
-    return int(sum(v for v in m.engagement.values() if isinstance(v, int | float)))
+    return int(m.interactions)
 
 
 def _share(part: int, whole: int) -> float | None:
