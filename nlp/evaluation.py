@@ -149,9 +149,12 @@ class Evaluation:
                 self.add(task, dataset, "test", "macro-F1", macro_f1(gold, predicted), macro_f1(gold, base), len(rows))
 
     def complaint_cross(self) -> None:
-        model = self.trainer.complaint(("complaints",))
+        # each own set left out of the shipped recipe's sources in turn: trained on complaints_en alone, the
+        # Italian row measured an English-only model on Italian posts, not whether the model holds on new posts
+        sources = ("complaints", "airline", "qa4faq", "brand_care_it", "brand_care_en")
         for dataset in ("brand_care_it", "brand_care_en"):
-            self._cross("complaint", dataset, model, ("complaints",), lambda e: e.complaint or 0)
+            others = tuple(n for n in sources if n != dataset)
+            self._cross("complaint", dataset, self.trainer.complaint(others), others, lambda e: e.complaint or 0)
 
     def intents(self) -> None:
         care_train = self.train["brand_care_it"] + self.train["brand_care_en"] + self.train["qa4faq"]
